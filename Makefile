@@ -1,0 +1,68 @@
+# Rhetoric Lab: two commands on a fresh machine with only Python 3.11+.
+#   make lab    set up .venv with the pinned kit, then JupyterLab on lessons/
+#   make test   set up .venv with the kit and test tools, then the whole test suite
+# Re-running is fast: pip runs again only when pyproject.toml or requirements.lock change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT   ?= 8888
+
+.PHONY: lab test test-fast browser-deps bench lint clean-venv lock
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Rhetoric Lab needs Python 3.11 or newer; found $$($(PYTHON) --version)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+	@$(PIP) install --upgrade "pip>=24"
+
+# The kit, with every transitive dependency pinned by requirements.lock.
+$(VENV)/.kit: pyproject.toml requirements.lock | $(BIN)/python
+	$(PIP) install -c requirements.lock -e .
+	@touch $@
+
+# The kit plus test tools.
+$(VENV)/.test: pyproject.toml requirements.lock $(VENV)/.kit
+	$(PIP) install -c requirements.lock -e '.[test]'
+	@touch $@
+
+lab: $(VENV)/.kit
+	$(BIN)/jupyter lab --ServerApp.root_dir=lessons --port=$(PORT) $(ROOT_FLAG)
+
+# Chromium for the browser tests: Debian's package (Playwright cannot download browsers here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	      { echo "apt-get could not install chromium; install it and re-run make test"; exit 1; }; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium."; \
+	    echo "On Debian/Ubuntu run: sudo apt-get install chromium   (then re-run make test)"; \
+	    exit 1; \
+	  fi; }
+
+test: $(VENV)/.test browser-deps
+	$(BIN)/python -m pytest
+
+# Everything but the browser: for a quick loop while editing.
+test-fast: $(VENV)/.test
+	$(BIN)/python -m pytest -m "not browser"
+
+bench: $(VENV)/.test
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check widgets tests benchmarks
+	$(BIN)/ruff format --check widgets tests benchmarks
+
+# Re-pin transitive dependencies after changing a pin in pyproject.toml.
+lock: $(BIN)/python
+	$(PIP) install -e '.[test]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^rhetoric-lab' > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

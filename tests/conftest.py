@@ -1,0 +1,92 @@
+"""Shared fixtures: a tiny corpus and codebook on disk, so storage tests do not depend
+on the real articles, plus a fixed clock."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+
+TINY_SENTENCES = {
+    "tiny-one": [
+        (1, "Mr. Putin said the U.S. would pay £600 million."),
+        (1, "“It is a disgrace,” he said."),
+        (2, "Sir Keir — calm as ever — disagreed."),
+    ],
+    "tiny-two": [
+        (1, "It is thought that talks will resume."),
+        (1, "Nobody knows."),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class StubCodebook:
+    """The few attributes of widgets.codebook.Codebook that the store reads."""
+
+    version: str = "test-1"
+    technique_ids: tuple[str, ...] = ("loaded-language", "appeal-to-fear", "direct-quotation")
+    frame_ids: tuple[str, ...] = ("conflict", "strategy")
+
+
+def write_tiny_corpus(folder):
+    articles = folder / "articles"
+    articles.mkdir(parents=True, exist_ok=True)
+    with open(articles / "articles.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(ARTICLE_COLUMNS)
+        for article_id in TINY_SENTENCES:
+            writer.writerow(
+                [
+                    article_id,
+                    article_id.title(),
+                    "A. Writer",
+                    "Outlet",
+                    "2025-01-01",
+                    "opinion",
+                    "keir-starmer;issue",
+                    f"{article_id}.txt",
+                    "10",
+                    "",
+                ]
+            )
+    with open(articles / "sentences.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SENTENCE_COLUMNS)
+        for article_id, sentences in TINY_SENTENCES.items():
+            for position, (paragraph, text) in enumerate(sentences, start=1):
+                sentence_id = f"{article_id}-{position:03d}"
+                writer.writerow(
+                    [article_id, sentence_id, paragraph, position, text, text_sha1(text)]
+                )
+    return load_corpus(folder)
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path):
+    return write_tiny_corpus(tmp_path / "data")
+
+
+@pytest.fixture
+def stub_codebook():
+    return StubCodebook()
+
+
+class TickingClock:
+    """A clock that moves one second per call: deterministic saved_at values."""
+
+    def __init__(self, start=datetime(2026, 1, 5, 9, 0, tzinfo=UTC)):
+        self.now = start
+
+    def __call__(self):
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return TickingClock()

@@ -1,0 +1,52 @@
+"""Are defaults resolved in one place, and are unsafe learner ids refused?"""
+
+from __future__ import annotations
+
+import pytest
+
+from widgets import paths
+
+
+def test_annotation_dir_prefers_argument_then_environment_then_repo(monkeypatch, tmp_path):
+    monkeypatch.delenv("RHETORIC_LAB_DIR", raising=False)
+    assert paths.annotation_dir() == paths.REPO_ROOT / "annotations"
+    monkeypatch.setenv("RHETORIC_LAB_DIR", str(tmp_path / "env"))
+    assert paths.annotation_dir() == tmp_path / "env"
+    assert paths.annotation_dir(tmp_path / "arg") == tmp_path / "arg"
+
+
+def test_learner_is_argument_then_env_then_hub_user_then_remembered(monkeypatch, tmp_path):
+    for name in ("RHETORIC_LAB_LEARNER", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    assert paths.resolve_learner(None, tmp_path) is None
+    paths.remember_learner("  Zoë 12  ", tmp_path)
+    assert paths.resolve_learner(None, tmp_path) == "Zoë 12"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-user")
+    assert paths.resolve_learner(None, tmp_path) == "hub-user"
+    monkeypatch.setenv("RHETORIC_LAB_LEARNER", "env-user")
+    assert paths.resolve_learner(None, tmp_path) == "env-user"
+    assert paths.resolve_learner("arg-user", tmp_path) == "arg-user"
+
+
+@pytest.mark.parametrize(
+    ("learner", "problem"),
+    [
+        ("../x", "path separators"),
+        ("a\\b", "path separators"),
+        ("nul\x00", "control characters"),
+        ("bell\x07", "control characters"),
+        ("x" * 65, "at most 64"),
+        ("   ", "empty"),
+        ("..", "dot"),
+        (42, "must be text"),
+    ],
+)
+def test_unsafe_learner_ids_get_a_clear_message(learner, problem):
+    with pytest.raises(ValueError, match=problem):
+        paths.validate_learner_id(learner)
+
+
+def test_a_learner_id_never_becomes_a_path_outside_the_annotation_dir(tmp_path):
+    with pytest.raises(ValueError):
+        paths.remember_learner("../../etc/passwd", tmp_path)
+    assert not (tmp_path / ".learner").exists()

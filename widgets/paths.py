@@ -1,0 +1,117 @@
+"""Where things live: data, answers and annotations, and who the learner is.
+
+Every default is resolved here, in one place; everything else takes paths as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+__all__ = [
+    "REPO_ROOT",
+    "data_dir",
+    "answers_dir",
+    "annotation_dir",
+    "validate_learner_id",
+    "resolve_learner",
+    "remember_learner",
+    "LEARNER_FILE",
+]
+
+#: The folder that holds ``widgets/``, ``data/``, ``lessons/`` (a checkout or a release).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: File (inside the annotation directory) that remembers the learner id asked for once.
+LEARNER_FILE = ".learner"
+
+_FORBIDDEN_IN_ID = set('/\\:*?"<>|')
+MAX_LEARNER_ID_LENGTH = 64
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The data folder: ``path``, else ``$RHETORIC_LAB_DATA``, else ``data/`` in the repo."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("RHETORIC_LAB_DATA")
+    return Path(env) if env else REPO_ROOT / "data"
+
+
+def answers_dir(path: str | os.PathLike | None = None) -> Path:
+    """The answer folder: ``path``, else ``$RHETORIC_LAB_ANSWERS``, else ``answers/``."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("RHETORIC_LAB_ANSWERS")
+    return Path(env) if env else REPO_ROOT / "answers"
+
+
+def annotation_dir(path: str | os.PathLike | None = None) -> Path:
+    """Where learner CSVs go: ``path``, else ``$RHETORIC_LAB_DIR``, else ``annotations/``.
+
+    ``annotations/`` at the repo root is git-ignored, so a ``git pull`` or nbgitpuller
+    never touches learners' files.
+    """
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("RHETORIC_LAB_DIR")
+    return Path(env) if env else REPO_ROOT / "annotations"
+
+
+def validate_learner_id(learner: object) -> str:
+    """Return ``learner`` stripped, or raise ``ValueError`` saying what is wrong.
+
+    A learner id becomes a file name, so it may not hold path separators, characters
+    Windows forbids in names, control characters, or be ``.``/``..``; at most 64 characters.
+    """
+    if not isinstance(learner, str):
+        raise ValueError(f"learner id must be text, got {type(learner).__name__}")
+    value = learner.strip()
+    if not value:
+        raise ValueError("learner id is empty: type a name or student number")
+    if len(value) > MAX_LEARNER_ID_LENGTH:
+        raise ValueError(
+            f"learner id {value[:20]!r}… is {len(value)} characters; "
+            f"at most {MAX_LEARNER_ID_LENGTH} are allowed"
+        )
+    bad = sorted({c for c in value if c in _FORBIDDEN_IN_ID})
+    if bad:
+        raise ValueError(
+            f"learner id {value!r} contains {' '.join(bad)}; "
+            'path separators and the characters : * ? " < > | are not allowed'
+        )
+    if value in {".", ".."} or value.startswith("."):
+        raise ValueError(f"learner id {value!r} may not start with a dot")
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ValueError(f"learner id {value!r} contains control characters")
+    return value
+
+
+def resolve_learner(
+    learner: str | None = None, directory: str | os.PathLike | None = None
+) -> str | None:
+    """The learner id: ``learner``, else ``$RHETORIC_LAB_LEARNER``, else
+    ``$JUPYTERHUB_USER``, else the id remembered in ``<directory>/.learner``; ``None`` if
+    none is known yet (the notebook then asks once and calls :func:`remember_learner`)."""
+    for candidate in (
+        learner,
+        os.environ.get("RHETORIC_LAB_LEARNER"),
+        os.environ.get("JUPYTERHUB_USER"),
+    ):
+        if candidate:
+            return validate_learner_id(candidate)
+    remembered = annotation_dir(directory) / LEARNER_FILE
+    try:
+        text = remembered.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return validate_learner_id(text) if text else None
+
+
+def remember_learner(learner: str, directory: str | os.PathLike | None = None) -> str:
+    """Validate ``learner`` and remember it in ``<directory>/.learner``; return it."""
+    value = validate_learner_id(learner)
+    folder = annotation_dir(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / LEARNER_FILE).write_text(value + "\n", encoding="utf-8")
+    return value

@@ -1,0 +1,79 @@
+"""The label CSV schema shared by the store, the panel, collect and the charts.
+
+One row is one change a learner made. The key of a label is
+``(learner, article_id, sentence_id, target)``; the latest ``saved_at`` for a key is
+the current label and earlier rows are history.
+
+* ``target == ""`` (:data:`TECHNIQUE_TARGET`): the sentence's technique label.
+  ``techniques`` holds sorted codebook ids joined by ``;``; an empty string means
+  "looked, no technique" (a sentence never looked at has no row at all).
+* ``target`` set (a codebook target id such as ``keir-starmer``): the stance toward that
+  target, one of :data:`STANCES`.
+* ``sentence_id == SUMMARY_SENTENCE_ID``: the article-level summary a learner gives at
+  the end (overall stance rows per target, and a technique-target row whose ``frame``
+  holds the main frame id).
+* ``status`` is ``set``, or ``cleared`` for a row that withdraws the key's label (undo
+  of a first label); a key whose latest row is ``cleared`` has no current label.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LABEL_COLUMNS",
+    "STANCES",
+    "TECHNIQUE_TARGET",
+    "SUMMARY_SENTENCE_ID",
+    "KEY_COLUMNS",
+    "CONFIDENCE_LEVELS",
+    "STATUS_SET",
+    "STATUS_CLEARED",
+    "join_techniques",
+    "split_techniques",
+]
+
+LABEL_COLUMNS: tuple[str, ...] = (
+    "learner",
+    "article_id",
+    "sentence_id",
+    "target",
+    "techniques",
+    "stance",
+    "confidence",
+    "note",
+    "frame",
+    "status",
+    "saved_at",
+    "codebook_version",
+    "text_sha1",
+)
+
+#: The columns that identify one label; the latest ``saved_at`` per key wins.
+KEY_COLUMNS: tuple[str, ...] = ("learner", "article_id", "sentence_id", "target")
+
+STANCES: tuple[str, ...] = ("favor", "against", "none")
+
+#: ``target`` value of the row that carries a sentence's techniques.
+TECHNIQUE_TARGET = ""
+
+#: ``sentence_id`` of the article-level summary rows.
+SUMMARY_SENTENCE_ID = "summary"
+
+#: ``status`` of an ordinary row, and of a row that withdraws a label (undo back to
+#: "not looked at yet"): the key then has no current label.
+STATUS_SET = "set"
+STATUS_CLEARED = "cleared"
+
+#: Allowed values of ``confidence`` ("" when the learner gave none).
+CONFIDENCE_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+
+
+def join_techniques(technique_ids) -> str:
+    """Sorted, de-duplicated ids joined by ``;`` (the CSV form)."""
+    return ";".join(sorted({str(t) for t in technique_ids}))
+
+
+def split_techniques(value) -> tuple[str, ...]:
+    """Inverse of :func:`join_techniques`; ``""`` or NaN gives ``()``."""
+    if value is None or value != value or value == "":  # NaN != NaN
+        return ()
+    return tuple(t for t in str(value).split(";") if t)
