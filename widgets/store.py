@@ -208,6 +208,8 @@ class LabelStore:
         self.last_saved_at: datetime | None = None
         self.last_error: str | None = None
         if self.path.exists():
+            if not self.path.is_file():
+                raise ValueError(f"{self.path} exists but is not a regular file")
             self._catch_up()
 
     # -- reading -----------------------------------------------------------------------
