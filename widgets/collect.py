@@ -1,0 +1,1303 @@
+"""Collect a class's label files into one checked table of current labels.
+
+An instructor downloads the learners' CSVs (a folder, a Moodle/Canvas zip, nbgrader's
+``submitted/<student>/<assignment>/`` tree or single files) and calls::
+
+    result = collect(["downloads/"], corpus=corpus, codebook=codebook)
+    result.labels      # current labels: one row per (learner, article, sentence, target)
+    result.history     # every valid row, with source_file: how minds changed
+    result.rejects     # file, row, reason, raw_line: what was set aside, and why
+    result.counts      # the accounting below
+    result.files       # one row per file read (provenance, rows, problem)
+
+or ``rhetoric-lab collect downloads/ --out class.csv`` (see
+:mod:`widgets.commands.collect`), which also writes ``class.history.csv`` and
+``class.rejects.csv`` beside ``class.csv``.
+
+Published API (stable): :func:`collect`, :class:`CollectResult`, :func:`write_outputs`,
+:func:`find_inputs`, :class:`InputError`, :data:`REJECT_COLUMNS`, :data:`HISTORY_COLUMNS`,
+:data:`FILE_COLUMNS`.
+
+Frames
+------
+``labels`` has exactly :data:`~widgets.schema.LABEL_COLUMNS`, one row per key whose
+latest row has status ``set``, sorted by learner, article (corpus order), sentence
+(reading order, summary last) and target. Values are the text as saved, except that
+``techniques`` is normalised (sorted, de-duplicated ids) and, in files read by the
+tolerant reader, spaces around ids are stripped. To keep 10,000 learners in memory the
+repetitive columns are pandas ``category`` dtype (compare and filter them like text;
+``.astype(str)`` gives plain text); ``note`` and ``saved_at`` are ``str``.
+``history`` has the same columns plus ``source_file``, in reading order (file by file,
+each file in the order it was saved).
+
+What is checked (a failing row goes to ``rejects``; the first failing check names it)
+--------------------------------------------------------------------------------------
+learner id (:func:`widgets.paths.validate_learner_id`); status; article; sentence in that
+article (or ``summary``); target allowed for the article; ``saved_at`` ISO 8601 with a
+time zone and not more than :data:`CLOCK_SKEW` in the future; technique ids (technique
+rows only), stance (stance rows only; cleared rows carry none), frame (summary technique
+row only), confidence; note length (:data:`widgets.store.MAX_NOTE_LENGTH`); and
+``text_sha1`` against the sentence's current text.
+
+Decisions:
+
+* **Text drift is rejected** (reason ``text drift``): a label given to different wording
+  may not fit the sentence as it now reads, and mixing both into agreement would blur it.
+  An empty ``text_sha1`` (hand-made files) is not checked.
+* **Codebook version**: a row saved under another ``codebook_version`` is kept when
+  every technique and frame it uses is still in the codebook; otherwise it is rejected
+  as an unknown technique/frame and the reason names the version it was made with.
+* **Exact duplicates** (the same row twice, e.g. a file in a folder and in a zip) are
+  counted once; later copies are counted as ``duplicate``.
+* **Conflicting rows** (same key and the same ``saved_at`` instant, different values) are
+  all rejected (reason ``conflicting rows``): neither can be trusted to be the last word.
+
+Accounting (exact, checked on every call)
+-----------------------------------------
+``rows_read`` counts every data record of every file that could be read (blank lines
+excepted). Each record lands in exactly one bucket::
+
+    rows_read == kept + superseded + cleared + duplicate + rejected
+
+``kept`` = rows of ``labels`` (the current label of a key); ``superseded`` = valid rows a
+later save of the same key replaced (in ``history``); ``cleared`` = a key's latest row
+withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``duplicate`` =
+exact repeats; ``rejected`` = records set aside (``rejects`` rows with ``row >= 1``).
+A file rejected as a whole (empty, binary, too large, unreadable, missing columns)
+contributes no rows: it appears in ``rejects`` once with ``row == 0`` and in
+``counts["files_rejected"]``.
+
+``row`` in ``rejects`` is the spreadsheet row: the header is row 1, the first record
+row 2 (a note with a line break is still one row). ``raw_line`` is the record as read,
+re-joined with its delimiter (at most :data:`MAX_RAW_LINE` characters). ``reason`` is
+``"<kind>: <detail>"``; :attr:`CollectResult.rejected_by_reason` counts the kinds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import sys
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import paths
+from .schema import (
+    CONFIDENCE_LEVELS,
+    LABEL_COLUMNS,
+    STANCES,
+    STATUS_CLEARED,
+    STATUS_SET,
+    SUMMARY_SENTENCE_ID,
+    TECHNIQUE_TARGET,
+    join_techniques,
+)
+from .store import MAX_NOTE_LENGTH
+
+__all__ = [
+    "CollectResult",
+    "collect",
+    "write_outputs",
+    "find_inputs",
+    "InputError",
+    "REJECT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "FILE_COLUMNS",
+    "COUNT_KEYS",
+    "COLUMN_ALIASES",
+    "REQUIRED_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_RAW_LINE",
+    "CLOCK_SKEW",
+    "output_paths",
+]
+
+REJECT_COLUMNS: tuple[str, ...] = ("file", "row", "reason", "raw_line")
+HISTORY_COLUMNS: tuple[str, ...] = (*LABEL_COLUMNS, "source_file")
+#: One row per file found: where it came from and what became of it.
+FILE_COLUMNS: tuple[str, ...] = (
+    "file",
+    "provenance",
+    "encoding",
+    "rows_read",
+    "rows_rejected",
+    "problem",
+    "notes",
+)
+#: Keys of :attr:`CollectResult.counts`.
+COUNT_KEYS: tuple[str, ...] = (
+    "files",
+    "files_rejected",
+    "learners",
+    "rows_read",
+    "kept",
+    "superseded",
+    "cleared",
+    "duplicate",
+    "rejected",
+)
+#: A file larger than this is refused unread (a label file is a few hundred KB).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: ``raw_line`` in the rejects is cut to this many characters.
+MAX_RAW_LINE = 2000
+#: How far in the future a ``saved_at`` may be (a learner's clock running fast).
+CLOCK_SKEW = timedelta(minutes=5)
+
+#: Columns without which a file cannot be read; the others default to "".
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "learner",
+    "article_id",
+    "sentence_id",
+    "target",
+    "techniques",
+    "stance",
+    "status",
+    "saved_at",
+)
+
+#: Header names understood besides the schema's own (compared lower-case, with spaces and
+#: hyphens read as underscores), e.g. "Learner", "sentence id", "Sentence-ID".
+COLUMN_ALIASES: dict[str, str] = {
+    "learner_id": "learner",
+    "student": "learner",
+    "student_id": "learner",
+    "user": "learner",
+    "username": "learner",
+    "annotator": "learner",
+    "coder": "learner",
+    "article": "article_id",
+    "sentence": "sentence_id",
+    "stance_target": "target",
+    "technique": "techniques",
+    "tags": "techniques",
+    "notes": "note",
+    "comment": "note",
+    "why": "note",
+    "rationale": "note",
+    "main_frame": "frame",
+    "timestamp": "saved_at",
+    "time": "saved_at",
+    "saved": "saved_at",
+    "version": "codebook_version",
+    "codebook": "codebook_version",
+    "sha1": "text_sha1",
+    "text_hash": "text_sha1",
+}
+
+_HEADER_BYTES = (",".join(LABEL_COLUMNS) + "\n").encode("ascii")
+# Columns kept dictionary-encoded (pandas category): few distinct values, many rows.
+_TEXT_COLUMNS = ("note", "saved_at")
+_DICT_COLUMNS = tuple(c for c in LABEL_COLUMNS if c not in _TEXT_COLUMNS)
+_DICT_TYPE = pa.dictionary(pa.int32(), pa.string())
+_SCHEMA = pa.schema(
+    [(c, pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
+    + [("_file", pa.int32()), ("_row", pa.int32()), ("_raw", pa.string()), ("_tail", pa.bool_())]
+)
+_BATCH_BYTES = 64 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MOODLE = re.compile(r"^(.+?)_(\d+)_assignsubmission_")
+_CANVAS = re.compile(r"^([a-z]+)_(?:late_)?(\d+)_\d+_", re.IGNORECASE)
+
+
+class InputError(ValueError):
+    """An input path that does not exist (a usage error, exit code 2)."""
+
+
+class _FileProblem(Exception):
+    """The file as a whole cannot be read; the message is the reject reason."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    provenance: str
+    size: int
+    read: Callable[[], bytes] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    """What :func:`collect` found. See the module docstring for columns and accounting.
+
+    Attributes
+    ----------
+    labels : DataFrame
+        Current labels (:data:`~widgets.schema.LABEL_COLUMNS`).
+    history : DataFrame
+        Every valid row (:data:`HISTORY_COLUMNS`), superseded and cleared included.
+    rejects : DataFrame
+        :data:`REJECT_COLUMNS`; ``row == 0`` for a file rejected as a whole.
+    counts : dict
+        :data:`COUNT_KEYS` -> int.
+    files : DataFrame
+        :data:`FILE_COLUMNS`, one row per file found.
+    """
+
+    labels: pd.DataFrame
+    history: pd.DataFrame
+    rejects: pd.DataFrame
+    counts: dict[str, int]
+    files: pd.DataFrame
+
+    @property
+    def learners(self) -> tuple[str, ...]:
+        """Learner ids with at least one valid row, sorted."""
+        return tuple(sorted(set(self.history["learner"].astype(str))))
+
+    @property
+    def simulated(self) -> bool:
+        """True when every learner is simulated (ids ``sim-...``, see :mod:`widgets.simulate`)."""
+        from .simulate import SIMULATED_PREFIX
+
+        learners = self.learners
+        return bool(learners) and all(x.startswith(SIMULATED_PREFIX) for x in learners)
+
+    @property
+    def rejected_by_reason(self) -> dict[str, int]:
+        """Rejected rows per kind of reason (file-level rejects not included), largest first."""
+        rows = self.rejects[self.rejects["row"] > 0]
+        kinds = rows["reason"].astype(str).str.split(":", n=1).str[0]
+        return {str(k): int(v) for k, v in kinds.value_counts().items()}
+
+    @property
+    def files_rejected_by_reason(self) -> dict[str, int]:
+        """Files rejected as a whole per kind of reason."""
+        rows = self.rejects[self.rejects["row"] == 0]
+        kinds = rows["reason"].astype(str).str.split(":", n=1).str[0]
+        return {str(k): int(v) for k, v in kinds.value_counts().items()}
+
+
+# -- finding the files -----------------------------------------------------------------
+
+
+def _hidden(parts: Iterable[str]) -> bool:
+    # .ipynb_checkpoints holds stale copies of CSVs opened in JupyterLab; __MACOSX and
+    # ._name files are resource forks a Mac adds to zips.
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _provenance(parts: Sequence[str]) -> str:
+    """Who handed the file in, as the platform recorded it (the learner column counts)."""
+    parts = list(parts)
+    for i, part in enumerate(parts[:-2]):
+        if part == "submitted":  # nbgrader: submitted/<student>/<assignment>/...
+            return parts[i + 1]
+    name = parts[-1]
+    for pattern in (_MOODLE, _CANVAS):
+        match = pattern.match(name)
+        if match:
+            return "_".join(match.groups()) if pattern is _MOODLE else match.group(1)
+    for part in reversed(parts[:-1]):
+        match = _MOODLE.match(part)  # Moodle's "with folders" download
+        if match:
+            return "_".join(match.groups())
+    return ""
+
+
+def _zip_sources(path: Path, display: str) -> list[_Source]:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        return [_Source(display, "", 0, _failing(f"unreadable zip file: {error}"))]
+    sources = []
+    for info in sorted(infos, key=lambda i: i.filename):
+        member = PurePosixPath(info.filename)
+        if info.is_dir() or member.suffix.lower() != ".csv" or _hidden(member.parts):
+            continue
+
+        def read(info=info):
+            with zipfile.ZipFile(path) as again:
+                return again.read(info)
+
+        sources.append(
+            _Source(f"{display}:{info.filename}", _provenance(member.parts), info.file_size, read)
+        )
+    return sources
+
+
+def _failing(message: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        raise _FileProblem(message)
+
+    return read
+
+
+def find_inputs(inputs: Iterable[str | os.PathLike]) -> list[_Source]:
+    """Every label file in ``inputs`` (folders searched recursively, zips opened).
+
+    Raises
+    ------
+    InputError
+        An input does not exist.
+    """
+    sources: list[_Source] = []
+    for given in inputs:
+        path = Path(given)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                relative = found.relative_to(path)
+                if not found.is_file() or _hidden(relative.parts):
+                    continue
+                suffix = found.suffix.lower()
+                if suffix == ".csv":
+                    sources.append(_file_source(found, (path.name, *relative.parts)))
+                elif suffix == ".zip":
+                    sources.extend(_zip_sources(found, str(found)))
+        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            sources.extend(_zip_sources(path, str(path)))
+        else:
+            sources.append(_file_source(path, path.parts))
+    return sources
+
+
+def _file_source(path: Path, parts: Sequence[str]) -> _Source:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return _Source(str(path), "", 0, _failing(f"unreadable file: {error.strerror}"))
+    return _Source(str(path), _provenance(parts), size, path.read_bytes)
+
+
+# -- reading one file ------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    """Rows of one file read by the tolerant reader."""
+
+    columns: dict[str, list[str]]
+    rows: list[int]
+    raw: list[str]
+    tail: list[bool]
+    rejects: list[tuple[int, str, str]]
+    records: int
+    encoding: str
+    notes: list[str]
+
+
+def _quick_count(body: bytes) -> tuple[int, bool] | None:
+    """Records in a canonical body and whether a quoted value holds a line break, or
+    None when the body needs the tolerant reader (blank lines, CR, unbalanced quotes)."""
+    if not body:
+        return 0, False
+    if not body.endswith(b"\n") or b"\r" in body or body.startswith(b"\n"):
+        return None
+    if b'"' not in body:
+        return None if b"\n\n" in body else (body.count(b"\n"), False)
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(data == 34)
+    if len(quotes) % 2:
+        return None
+    newlines = np.flatnonzero(data == 10)
+    # a newline is inside a quoted value when an odd number of quotes precede it
+    inside = (np.searchsorted(quotes, newlines) & 1).astype(bool)
+    ends = newlines[~inside]
+    if len(ends) > 1 and (np.diff(ends) == 1).any():
+        return None
+    return len(ends), bool(inside.any())
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise _FileProblem(f"unreadable text: broken UTF-16 ({error.reason})") from None
+    if b"\x00" in data:
+        sample = data[:4096] if len(data) >= 16 else b""
+        for offset, codec in ((1, "utf-16-le"), (0, "utf-16-be")):
+            if sample[offset::2].count(0) > 0.9 * len(sample[offset::2]):
+                try:
+                    return data.decode(codec), codec
+                except UnicodeDecodeError:
+                    break
+        raise _FileProblem("binary file: it holds NUL bytes, so it is not a label CSV")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few broken bytes (a torn write) stays UTF-8; text without any
+    # valid multi-byte sequence is what Excel saves on Windows: cp1252.
+    replaced = data.decode("utf-8-sig", errors="replace")
+    broken = replaced.count("\ufffd")
+    if sum(1 for ch in replaced if ord(ch) > 127) - broken > broken:
+        return replaced, "utf-8 (invalid bytes replaced)"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _column_name(name: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", name.strip().strip('"').lstrip("\ufeff").strip().lower())
+    return key if key in LABEL_COLUMNS else COLUMN_ALIASES.get(key, "")
+
+
+def _join(record: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(record)
+    return buffer.getvalue()[:MAX_RAW_LINE]
+
+
+def _tolerant_read(data: bytes) -> _Parsed:
+    """Read a damaged or non-canonical file; raise _FileProblem if it is not usable."""
+    text, encoding = _decode(data)
+    notes = [] if encoding == "utf-8" else [f"decoded as {encoding}"]
+    if not text.strip():
+        raise _FileProblem("empty file: no header and no rows")
+    sample = text[:65536]
+    if len(_CONTROL.findall(sample)) >= max(1, len(sample) // 100):
+        raise _FileProblem("binary file: control characters, so it is not a label CSV")
+    first_line = text.split("\n", 1)[0]
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    if delimiter != ",":
+        notes.append(f"delimiter {delimiter!r}")
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, MAX_FILE_BYTES + 1))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise _FileProblem(f"unreadable CSV: {error}") from None
+    finally:
+        csv.field_size_limit(limit)
+    header = records[0] if records else []
+    mapped = [_column_name(n) for n in header]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(mapped):
+        if name and name not in positions:
+            positions[name] = index
+        elif name:
+            notes.append(f"column {header[index]!r} repeats {name!r}; the first is used")
+    body = records[1:]
+    first_row = 2
+    if not all(c in positions for c in REQUIRED_COLUMNS):
+        if len(positions) >= 3:
+            missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+            raise _FileProblem(
+                f"missing columns: {', '.join(missing)} (the header has: {', '.join(header)})"
+            )
+        if len(header) != len(LABEL_COLUMNS):
+            raise _FileProblem(
+                "no header: the first line does not name the label columns "
+                f"(expected {','.join(LABEL_COLUMNS)})"
+            )
+        notes.append("no header line: columns read in the standard order")
+        positions = {c: i for i, c in enumerate(LABEL_COLUMNS)}
+        body, first_row, header = records, 1, list(LABEL_COLUMNS)
+    extra = [h for h, m in zip(header, mapped, strict=False) if not m]
+    if extra and first_row == 2:
+        notes.append(f"ignored columns: {', '.join(extra)}")
+    ends_cleanly = text.endswith(("\n", "\r"))
+    parsed = _Parsed(
+        columns={c: [] for c in LABEL_COLUMNS},
+        rows=[],
+        raw=[],
+        tail=[],
+        rejects=[],
+        records=0,
+        encoding=encoding,
+        notes=notes,
+    )
+    width = len(header)
+    last = len(body) - 1
+    for number, record in enumerate(body):
+        if not record or not any(v.strip() for v in record):
+            continue  # a blank line is not a record
+        row = number + first_row
+        parsed.records += 1
+        tail = number == last and not ends_cleanly
+        if len(record) != width:
+            reason = f"wrong number of fields: expected {width}, found {len(record)}"
+            if tail:
+                reason = f"truncated last line: {reason}"
+            parsed.rejects.append((row, reason, _join(record, delimiter)))
+            continue
+        for column in LABEL_COLUMNS:
+            index = positions.get(column)
+            value = record[index] if index is not None else ""
+            parsed.columns[column].append(value if column == "note" else value.strip())
+        parsed.rows.append(row)
+        parsed.raw.append(_join(record, delimiter))
+        parsed.tail.append(tail)
+    if parsed.records == 0:
+        raise _FileProblem("no label rows: the file has a header only")
+    return parsed
+
+
+def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
+    n = len(parsed.rows)
+    arrays = {
+        c: (
+            pa.array(parsed.columns[c], pa.string())
+            if c in _TEXT_COLUMNS
+            else pa.array(parsed.columns[c], pa.string()).dictionary_encode()
+        )
+        for c in LABEL_COLUMNS
+    }
+    arrays["_file"] = pa.array(np.full(n, file_index, dtype=np.int32))
+    arrays["_row"] = pa.array(np.asarray(parsed.rows, dtype=np.int32))
+    arrays["_raw"] = pa.array(parsed.raw, pa.string())
+    arrays["_tail"] = pa.array(parsed.tail, pa.bool_())
+    return pa.table(arrays, schema=_SCHEMA)
+
+
+_READ_OPTIONS = dict(column_names=list(LABEL_COLUMNS), block_size=1 << 24)
+_CONVERT = pacsv.ConvertOptions(
+    column_types={c: (pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
+    strings_can_be_null=False,
+    quoted_strings_can_be_null=False,
+)
+
+
+def _parse_fast(bodies: list[bytes], quoted: bool) -> pa.Table:
+    parse = pacsv.ParseOptions(newlines_in_values=quoted)
+    return pacsv.read_csv(
+        pa.BufferReader(b"".join(bodies)),
+        read_options=pacsv.ReadOptions(**_READ_OPTIONS),
+        parse_options=parse,
+        convert_options=_CONVERT,
+    )
+
+
+def _with_provenance(table: pa.Table, files: np.ndarray, rows: np.ndarray) -> pa.Table:
+    n = table.num_rows
+    return (
+        table.append_column("_file", pa.array(files.astype(np.int32)))
+        .append_column("_row", pa.array(rows.astype(np.int32)))
+        .append_column("_raw", pa.nulls(n, pa.string()))
+        .append_column("_tail", pa.array(np.zeros(n, dtype=bool)))
+    )
+
+
+class _Reader:
+    """Reads sources into Arrow tables: canonical files in big batches, others one by one."""
+
+    def __init__(self) -> None:
+        self.tables: list[pa.Table] = []
+        self.rejects: list[tuple[int, int, str, str]] = []
+        self.file_rows: list[dict] = []
+        # canonical files waiting to be parsed together, split by whether a quoted value
+        # holds a line break (Arrow parses the others faster, in parallel blocks)
+        self._batches: dict[bool, list[tuple[int, bytes, int]]] = {False: [], True: []}
+        self._batch_bytes = 0
+
+    def add(self, index: int, source: _Source) -> None:
+        record = {
+            "file": source.name,
+            "provenance": source.provenance,
+            "encoding": "utf-8",
+            "rows_read": 0,
+            "rows_rejected": 0,
+            "problem": "",
+            "notes": "",
+        }
+        self.file_rows.append(record)
+        try:
+            if source.size > MAX_FILE_BYTES:
+                raise _FileProblem(
+                    f"file too large: {source.size / 1024**2:.0f} MB "
+                    f"(at most {MAX_FILE_BYTES // 1024**2} MB; a label file is a few hundred KB)"
+                )
+            try:
+                data = source.read()
+            except OSError as error:
+                raise _FileProblem(f"unreadable file: {error}") from None
+            if len(data) > MAX_FILE_BYTES:
+                raise _FileProblem(f"file too large: more than {MAX_FILE_BYTES // 1024**2} MB")
+            if not data.strip():
+                raise _FileProblem("empty file: no header and no rows")
+            body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+            if body.startswith(_HEADER_BYTES) and b"\x00" not in body:
+                body = body[len(_HEADER_BYTES) :]
+                quick = _quick_count(body)
+                if quick is not None and quick[0] > 0:
+                    count, multiline = quick
+                    record["rows_read"] = count
+                    self._batches[multiline].append((index, body, count))
+                    self._batch_bytes += len(body)
+                    if self._batch_bytes >= _BATCH_BYTES:
+                        self.flush()
+                    return
+            self._slow(index, data)
+        except _FileProblem as problem:
+            record["problem"] = str(problem)
+            self.rejects.append((index, 0, str(problem), ""))
+
+    def _slow(self, index: int, data: bytes) -> None:
+        record = self.file_rows[index]
+        parsed = _tolerant_read(data)
+        record["encoding"] = parsed.encoding
+        record["rows_read"] = parsed.records
+        record["notes"] = "; ".join(parsed.notes)
+        for row, reason, raw in parsed.rejects:
+            self.rejects.append((index, row, reason, raw))
+        if parsed.rows:
+            self.tables.append(_table_from_parsed(parsed, index))
+
+    def flush(self) -> None:
+        batches, self._batches, self._batch_bytes = self._batches, {False: [], True: []}, 0
+        for multiline, batch in batches.items():
+            if batch:
+                self._parse_batch(batch, multiline)
+
+    def _parse_batch(self, batch: list[tuple[int, bytes, int]], multiline: bool) -> None:
+        try:
+            table = _parse_fast([b for _, b, _ in batch], multiline)
+            if table.num_rows != sum(c for _, _, c in batch):
+                raise ValueError("row count mismatch")
+        except (pa.ArrowInvalid, ValueError):
+            # One damaged file spoils a batch: parse the files one by one instead.
+            for index, body, count in batch:
+                try:
+                    table = _parse_fast([body], multiline)
+                    if table.num_rows != count:
+                        raise ValueError("row count mismatch")
+                except (pa.ArrowInvalid, ValueError):
+                    try:
+                        self._slow(index, _HEADER_BYTES + body)
+                    except _FileProblem as problem:
+                        self.file_rows[index]["problem"] = str(problem)
+                        self.rejects.append((index, 0, str(problem), ""))
+                    continue
+                self.tables.append(
+                    _with_provenance(table, np.full(count, index), np.arange(2, count + 2))
+                )
+            return
+        counts = np.array([c for _, _, c in batch])
+        files = np.repeat(np.array([i for i, *_ in batch]), counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        rows = np.arange(len(files)) - starts + 2
+        self.tables.append(_with_provenance(table, files, rows))
+
+
+# -- validation --------------------------------------------------------------------------
+
+
+def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    series = frame[column]
+    return series.cat.codes.to_numpy(), [str(c) for c in series.cat.categories]
+
+
+def _parse_stamps(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """UTC microseconds and a validity mask for ISO 8601 timestamps with a time zone."""
+    out = np.zeros(len(values), dtype=np.int64)
+    ok = np.zeros(len(values), dtype=bool)
+    position = 0
+    target = pa.timestamp("us", tz="UTC")
+    for chunk in values.chunks:
+        for start in range(0, len(chunk), 65536):
+            piece = chunk.slice(start, 65536)
+            span = slice(position + start, position + start + len(piece))
+            try:
+                out[span] = piece.cast(target).cast(pa.int64()).to_numpy()
+                ok[span] = True
+                continue
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+            for offset, text in enumerate(piece.to_pylist()):
+                try:
+                    stamp = datetime.fromisoformat(text)
+                except (TypeError, ValueError):
+                    continue
+                if stamp.tzinfo is None:
+                    continue
+                delta = stamp - datetime(1970, 1, 1, tzinfo=UTC)
+                out[span.start + offset] = delta // timedelta(microseconds=1)
+                ok[span.start + offset] = True
+        position += len(chunk)
+    return out, ok
+
+
+def _learner_problem(value: str) -> str | None:
+    try:
+        cleaned = paths.validate_learner_id(value)
+    except ValueError as error:
+        return f"invalid learner id: {error}"
+    if cleaned != value:
+        return f"invalid learner id: {value!r} has spaces around it"
+    return None
+
+
+class _Validator:
+    """Assigns each row its first failing check, working per distinct value."""
+
+    def __init__(self, frame: pd.DataFrame, corpus, codebook, stamps, stamp_ok, limit) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self.reason = np.full(self.n, None, dtype=object)
+        self.open = np.ones(self.n, dtype=bool)  # rows without a reason yet
+        self.corpus = corpus
+        self.codebook = codebook
+        self.stamps, self.stamp_ok, self.limit = stamps, stamp_ok, limit
+
+    def _set(self, mask: np.ndarray, messages) -> None:
+        """Give rows in ``mask`` without a reason yet the reason ``messages`` (array or callable)."""
+        todo = mask & self.open
+        if not todo.any():
+            return
+        where = np.flatnonzero(todo)
+        self.reason[where] = messages(where) if callable(messages) else messages[where]
+        self.open[where] = False
+
+    def _per_value(self, column: str, check: Callable[[str], str | None]) -> None:
+        codes, values = _codes(self.frame, column)
+        problems = np.array([check(v) for v in values] + [None], dtype=object)
+        per_row = problems[codes]  # code -1 (never produced here) would pick None
+        self._set(~pd.isna(per_row), per_row)
+
+    def run(self) -> np.ndarray:
+        frame, corpus, codebook = self.frame, self.corpus, self.codebook
+        self._per_value("learner", _learner_problem)
+        self._per_value(
+            "status",
+            lambda v: (
+                None
+                if v in (STATUS_SET, STATUS_CLEARED)
+                else f"unknown status: {v!r} (expected {STATUS_SET!r} or {STATUS_CLEARED!r})"
+            ),
+        )
+        article_codes, articles = _codes(frame, "article_id")
+        known = set(corpus.article_ids)
+        self._per_value(
+            "article_id",
+            lambda v: None if v in known else f"unknown article: {v!r}",
+        )
+        sentence_codes, sentences = _codes(frame, "sentence_id")
+        article_position = {a: i for i, a in enumerate(articles)}
+        index = corpus.sentence_index
+        # per sentence category: the article category it belongs to (-1 summary, -2 unknown)
+        owner = np.array(
+            [
+                -1
+                if s == SUMMARY_SENTENCE_ID
+                else article_position.get(index[s].article_id, -3)
+                if s in index
+                else -2
+                for s in sentences
+            ],
+            dtype=np.int64,
+        )
+        row_owner = owner[sentence_codes]
+        bad_sentence = (
+            (row_owner == -2)
+            | (row_owner == -3)
+            | ((row_owner >= 0) & (row_owner != article_codes))
+        )
+        self._set(
+            bad_sentence,
+            lambda where: np.array(
+                [
+                    f"unknown sentence: {sentences[sentence_codes[i]]!r} in article "
+                    f"{articles[article_codes[i]]!r}"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        target_codes, targets = _codes(frame, "target")
+        allowed = np.zeros((len(articles), len(targets)), dtype=bool)
+        for a, article_id in enumerate(articles):
+            article = corpus.by_id.get(article_id)
+            names = set(article.targets) if article is not None else set()
+            for t, target in enumerate(targets):
+                allowed[a, t] = target == TECHNIQUE_TARGET or target in names
+        self._set(
+            ~allowed[article_codes, target_codes],
+            lambda where: np.array(
+                [
+                    f"unknown target: {targets[target_codes[i]]!r} for article "
+                    f"{articles[article_codes[i]]!r}"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        saved = frame["saved_at"]
+        self._set(
+            ~self.stamp_ok,
+            lambda where: np.array(
+                [
+                    f"bad saved_at: {str(saved.iat[i])[:60]!r} is not an ISO 8601 time "
+                    "with a time zone"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        self._set(
+            self.stamp_ok & (self.stamps > self.limit),
+            lambda where: np.array(
+                [f"saved_at in the future: {saved.iat[i]!r}" for i in where], dtype=object
+            ),
+        )
+        status_codes, statuses = _codes(frame, "status")
+        is_set = np.array([s == STATUS_SET for s in statuses] + [False])[status_codes]
+        technique_target = np.array([t == TECHNIQUE_TARGET for t in targets] + [False])[
+            target_codes
+        ]
+        version_codes, versions = _codes(frame, "codebook_version")
+        current = str(codebook.version)
+
+        def version_note(i: int) -> str:
+            version = versions[version_codes[i]]
+            if version and version != current:
+                return f" (labelled with codebook version {version!r}; current is {current!r})"
+            return ""
+
+        technique_codes, techniques = _codes(frame, "techniques")
+        known_techniques = set(codebook.technique_ids)
+        unknown = [sorted({t for t in v.split(";") if t} - known_techniques) for v in techniques]
+        bad_technique = np.array([bool(u) for u in unknown] + [False])[technique_codes]
+        self._set(
+            is_set & technique_target & bad_technique,
+            lambda where: np.array(
+                [
+                    "unknown technique: "
+                    + ", ".join(map(repr, unknown[technique_codes[i]]))
+                    + version_note(i)
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        nonempty_techniques = np.array([v != "" for v in techniques] + [False])[technique_codes]
+        self._set(
+            ~technique_target & nonempty_techniques,
+            lambda where: np.array(
+                [
+                    f"techniques on a stance row: target {targets[target_codes[i]]!r} "
+                    f"has techniques {techniques[technique_codes[i]]!r}"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        stance_codes, stances = _codes(frame, "stance")
+        stance_empty = np.array([v == "" for v in stances] + [True])[stance_codes]
+        stance_known = np.array([v in STANCES for v in stances] + [False])[stance_codes]
+        self._set(
+            technique_target & ~stance_empty,
+            lambda where: np.array(
+                [f"stance on a technique row: {stances[stance_codes[i]]!r}" for i in where],
+                dtype=object,
+            ),
+        )
+        self._set(
+            is_set & ~technique_target & ~stance_known,
+            lambda where: np.array(
+                [
+                    f"unknown stance: {stances[stance_codes[i]]!r} (expected {', '.join(STANCES)})"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        frame_codes, frames = _codes(frame, "frame")
+        known_frames = set(codebook.frame_ids)
+        frame_known = np.array([v == "" or v in known_frames for v in frames] + [True])[frame_codes]
+        self._set(
+            ~frame_known,
+            lambda where: np.array(
+                [f"unknown frame: {frames[frame_codes[i]]!r}" + version_note(i) for i in where],
+                dtype=object,
+            ),
+        )
+        frame_given = np.array([v != "" for v in frames] + [False])[frame_codes]
+        is_summary = np.array([s == SUMMARY_SENTENCE_ID for s in sentences] + [False])[
+            sentence_codes
+        ]
+        self._set(
+            frame_given & ~(is_summary & technique_target),
+            lambda where: np.array(
+                [
+                    f"frame outside the summary: {frames[frame_codes[i]]!r} on "
+                    f"{sentences[sentence_codes[i]]!r}"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        self._per_value(
+            "confidence",
+            lambda v: (
+                None
+                if v in ("", *CONFIDENCE_LEVELS)
+                else f"unknown confidence: {v!r} (expected {', '.join(CONFIDENCE_LEVELS)} or empty)"
+            ),
+        )
+        lengths = frame["note"].str.len().to_numpy(dtype=np.int64, na_value=0)
+        self._set(
+            lengths > MAX_NOTE_LENGTH,
+            lambda where: np.array(
+                [
+                    f"note too long: {lengths[i]} characters (at most {MAX_NOTE_LENGTH})"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        sha_codes, hashes = _codes(frame, "text_sha1")
+        expected = np.array(
+            [index[s].text_sha1 if s in index else "" for s in sentences] + [""], dtype=object
+        )[sentence_codes]
+        given = np.array(hashes + [""], dtype=object)[sha_codes]
+        drift = (given != "") & (expected != "") & (given != expected)
+        self._set(
+            drift,
+            lambda where: np.array(
+                [
+                    f"text drift: {sentences[sentence_codes[i]]!r} was labelled for other "
+                    f"wording (text_sha1 {str(given[i])[:12]}…, now {str(expected[i])[:12]}…)"
+                    for i in where
+                ],
+                dtype=object,
+            ),
+        )
+        tail = frame["_tail"].to_numpy(dtype=bool)
+        if tail.any():
+            marked = tail & ~self.open
+            self.reason[marked] = [f"truncated last line: {r}" for r in self.reason[marked]]
+        return self.reason
+
+
+# -- merging -----------------------------------------------------------------------------
+
+
+def _ranks(values: list[str], order: dict[str, int]) -> np.ndarray:
+    """Sort rank per category: known values in ``order``, the rest after them, sorted."""
+    keyed = sorted(range(len(values)), key=lambda i: (order.get(values[i], len(order)), values[i]))
+    ranks = np.empty(len(values) + 1, dtype=np.int64)
+    ranks[np.array(keyed, dtype=np.int64)] = np.arange(len(values))
+    ranks[-1] = len(values)
+    return ranks
+
+
+def _serialise(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    """Canonical CSV lines for rows read by the fast path (whose raw line was canonical)."""
+    if len(positions) == 0:
+        return []
+    subset = frame.iloc[positions][list(LABEL_COLUMNS)].astype(object)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    lines = []
+    for values in subset.itertuples(index=False, name=None):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        lines.append(buffer.getvalue()[:-1][:MAX_RAW_LINE])
+    return lines
+
+
+def _compact(series: pd.Series) -> pd.Series:
+    """Drop unused categories (rejected values); bincount is faster than np.unique."""
+    codes = series.cat.codes.to_numpy()
+    categories = series.cat.categories
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    if used.all():
+        return series
+    remap = np.full(len(categories) + 1, -1, dtype=np.int32)
+    remap[np.flatnonzero(used)] = np.arange(int(used.sum()), dtype=np.int32)
+    return pd.Series(
+        pd.Categorical.from_codes(remap[codes], categories=categories[used]),
+        index=series.index,
+        name=series.name,
+    )
+
+
+def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+
+
+def collect(
+    inputs: Iterable[str | os.PathLike],
+    *,
+    corpus=None,
+    codebook=None,
+    now: datetime | None = None,
+    progress: bool = False,
+) -> CollectResult:
+    """Read, check and merge learners' label files.
+
+    Parameters
+    ----------
+    inputs : iterable of paths
+        Folders (searched recursively for ``*.csv`` and ``*.zip``), zip files, CSV files.
+    corpus, codebook : optional
+        What rows are checked against; loaded from the data folder when not given.
+        ``codebook`` needs ``version``, ``technique_ids`` and ``frame_ids``.
+    now : datetime, optional
+        Timezone-aware "now" for the future check (default: the clock).
+    progress : bool
+        Show a tqdm progress bar over the files on stderr.
+
+    Returns
+    -------
+    CollectResult
+
+    Raises
+    ------
+    InputError
+        An input path does not exist. Damaged files never raise: they are reported in
+        ``rejects``.
+    """
+    if corpus is None:
+        from .corpus import load_corpus
+
+        corpus = load_corpus()
+    if codebook is None:
+        from .codebook import load_codebook
+
+        codebook = load_codebook()
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    limit = (now + CLOCK_SKEW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    sources = find_inputs(inputs)
+    reader = _Reader()
+    iterable = sources
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterable = tqdm(sources, desc="collect", unit="file", file=sys.stderr, leave=False)
+    for index, source in enumerate(iterable):
+        reader.add(index, source)
+    reader.flush()
+    names = np.array([s.name for s in sources] + [""], dtype=object)
+
+    if reader.tables:
+        # (no unify_dictionaries: to_pandas unifies while converting, without a 2nd copy)
+        table = pa.concat_tables(reader.tables)
+        reader.tables.clear()  # let to_pandas(self_destruct) free each column as it goes
+        stamps, stamp_ok = _parse_stamps(table.column("saved_at"))
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        del table
+        # Hand the parse buffers back: Arrow's allocator keeps freed memory otherwise,
+        # and 10,000 learners must fit in 2 GB.
+        pa.default_memory_pool().release_unused()
+    else:
+        frame = pd.DataFrame({c: pd.Categorical([]) for c in _DICT_COLUMNS})
+        for c in _TEXT_COLUMNS:
+            frame[c] = pd.Series(dtype="str")
+        frame["_file"] = pd.Series(dtype=np.int32)
+        frame["_row"] = pd.Series(dtype=np.int32)
+        frame["_raw"] = pd.Series(dtype=object)
+        frame["_tail"] = pd.Series(dtype=bool)
+        stamps, stamp_ok = np.zeros(0, np.int64), np.zeros(0, bool)
+    for column in _DICT_COLUMNS:
+        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype("category")
+    reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
+    valid = pd.isna(reason)
+
+    file_codes = frame["_file"].to_numpy(dtype=np.int64)
+    row_numbers = frame["_row"].to_numpy(dtype=np.int64)
+
+    # Order the valid rows by key (learner, article, sentence, target) then time; ties
+    # keep reading order, so "first" below means first read.
+    valid_idx = np.flatnonzero(valid)
+    learner_codes, learners = _codes(frame, "learner")
+    article_codes, articles = _codes(frame, "article_id")
+    sentence_codes, sentences = _codes(frame, "sentence_id")
+    target_codes, targets = _codes(frame, "target")
+    article_order = {a: i for i, a in enumerate(corpus.article_ids)}
+    sentence_order = {s: i for i, s in enumerate(corpus.sentence_index)}
+    sentence_order[SUMMARY_SENTENCE_ID] = len(sentence_order)
+    target_order = {TECHNIQUE_TARGET: 0}
+    for article in corpus.articles:
+        for target in article.targets:
+            target_order.setdefault(target, len(target_order))
+    parts = [
+        (_ranks(learners, {}), learner_codes),
+        (_ranks(articles, article_order), article_codes),
+        (_ranks(sentences, sentence_order), sentence_codes),
+        (_ranks(targets, target_order), target_codes),
+    ]
+    key = np.zeros(len(valid_idx), dtype=np.int64)
+    for ranks, codes in parts:
+        key = key * len(ranks) + ranks[codes[valid_idx]]
+    order = np.lexsort((stamps[valid_idx], key))
+    sorted_idx = valid_idx[order]
+    key, stamp_sorted = key[order], stamps[sorted_idx]
+
+    # Same key and the same instant: identical rows are duplicates, different ones conflict.
+    same = np.r_[False, (key[1:] == key[:-1]) & (stamp_sorted[1:] == stamp_sorted[:-1])]
+    duplicate = np.zeros(len(sorted_idx), dtype=bool)
+    conflict = np.zeros(len(sorted_idx), dtype=bool)
+    conflict_reason: dict[int, str] = {}
+    if same.any():
+        group = np.cumsum(~same) - 1
+        content = [
+            c
+            for c in LABEL_COLUMNS
+            if c not in ("learner", "article_id", "sentence_id", "target", "saved_at")
+        ]
+        first_of_group = np.flatnonzero(~same)[group]
+        pairs = np.flatnonzero(same)
+        equal = np.ones(len(pairs), dtype=bool)
+        for column in content:
+            series = frame[column]
+            values = (
+                series.cat.codes.to_numpy()
+                if column in _DICT_COLUMNS
+                else series.to_numpy(dtype=object)
+            )
+            equal &= values[sorted_idx[pairs]] == values[sorted_idx[first_of_group[pairs]]]
+        bad_groups = np.unique(group[pairs[~equal]])
+        in_bad = np.isin(group, bad_groups)
+        conflict = in_bad
+        duplicate = same & ~in_bad
+        for position in np.flatnonzero(in_bad):
+            other = first_of_group[position]
+            if other == position:
+                other = position + 1
+            source = sorted_idx[other]
+            conflict_reason[sorted_idx[position]] = (
+                "conflicting rows: same learner, sentence, target and saved_at as "
+                f"{names[file_codes[source]]} row {row_numbers[source]}, with different values"
+            )
+    for position, message in conflict_reason.items():
+        reason[position] = message
+
+    live = ~(duplicate | conflict)
+    live_idx = sorted_idx[live]
+    live_key = key[live]
+    latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
+    status_codes, statuses = _codes(frame, "status")
+    set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
+    is_set = status_codes[live_idx] == set_code
+    kept_idx = live_idx[latest & is_set]
+
+    # Normalise technique strings ("b;a" -> "a;b") once per distinct value.
+    technique_codes, techniques = _codes(frame, "techniques")
+    normalised = [join_techniques(t for t in v.split(";") if t) for v in techniques]
+    if normalised != techniques:
+        uniques = list(dict.fromkeys(normalised))
+        remap = np.array([uniques.index(v) for v in normalised] + [-1], dtype=np.int32)
+        frame["techniques"] = pd.Categorical.from_codes(remap[technique_codes], categories=uniques)
+
+    # Rejects: parse-level ones from the reader, then failed checks and conflicts.
+    rejected_idx = np.flatnonzero(~pd.isna(reason))
+    raw_lines = frame["_raw"].iloc[rejected_idx].to_numpy(dtype=object)
+    missing_raw = np.flatnonzero(pd.isna(raw_lines))
+    for position, line in zip(
+        missing_raw, _serialise(frame, rejected_idx[missing_raw]), strict=True
+    ):
+        raw_lines[position] = line
+    reject_rows = [
+        (names[i], row, message, line) for i, row, message, line in reader.rejects
+    ] + list(
+        zip(
+            names[file_codes[rejected_idx]],
+            row_numbers[rejected_idx],
+            reason[rejected_idx],
+            raw_lines,
+            strict=True,
+        )
+    )
+    rejects = pd.DataFrame(reject_rows, columns=list(REJECT_COLUMNS))
+    rejects["row"] = rejects["row"].astype(np.int64)
+    if len(rejects):
+        rejects = rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
+    for column in ("file", "reason", "raw_line"):
+        rejects[column] = rejects[column].astype("str")
+
+    # The history is the valid rows in reading order: when nothing was set aside it is
+    # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
+    # one copy, in key order.
+    columns = list(LABEL_COLUMNS)
+    live_mask = np.zeros(len(file_codes), dtype=bool)
+    live_mask[live_idx] = True
+    history = frame[columns] if live_mask.all() else frame[columns][live_mask]
+    history = history.reset_index(drop=True)
+    del frame
+    unique_names, name_codes = np.unique(names[:-1].astype(str), return_inverse=True)
+    history["source_file"] = pd.Categorical.from_codes(
+        name_codes.astype(np.int32)[file_codes[live_mask]], categories=list(unique_names)
+    )
+    for column in _DICT_COLUMNS:
+        history[column] = _compact(history[column])
+    position = np.cumsum(live_mask) - 1
+    labels = history[columns].iloc[position[kept_idx]].reset_index(drop=True)
+    for column in _DICT_COLUMNS:
+        labels[column] = _compact(labels[column])
+
+    files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
+    per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
+    for index, _row, _message, _line in reader.rejects:
+        if _row > 0:
+            per_file[index] += 1
+    files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
+
+    counts = {
+        "files": len(sources),
+        "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
+        "learners": int(history["learner"].nunique()),
+        "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
+        "kept": len(kept_idx),
+        "superseded": int((~latest).sum()),
+        "cleared": int((latest & ~is_set).sum()),
+        "duplicate": int(duplicate.sum()),
+        "rejected": int((rejects["row"] > 0).sum()),
+    }
+    total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
+    if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
+        raise RuntimeError(f"collect lost track of rows: {counts}")
+    return CollectResult(
+        labels=labels, history=history, rejects=rejects, counts=counts, files=files
+    )
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def output_paths(out: str | os.PathLike) -> dict[str, Path]:
+    """``labels``, ``history`` and ``rejects`` paths for ``--out class.csv``."""
+    out = Path(out)
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return {
+        "labels": out,
+        "history": out.with_name(f"{stem}.history.csv"),
+        "rejects": out.with_name(f"{stem}.rejects.csv"),
+    }
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.cast(
+        pa.schema(
+            [(name, pa.string() if name != "row" else pa.int64()) for name in table.column_names]
+        )
+    )
+    temporary = path.with_name(path.name + ".tmp")
+    pacsv.write_csv(table, temporary, pacsv.WriteOptions(quoting_style="needed"))
+    os.replace(temporary, path)
+
+
+def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Path]:
+    """Write ``class.csv`` (labels), ``class.history.csv`` and ``class.rejects.csv``.
+
+    Every file is written to a temporary name and moved into place, so an interrupted
+    run never leaves half a file. Values are quoted CSV (UTF-8), read back exactly by
+    pandas, :mod:`csv` and :func:`widgets.store.read_label_file`.
+    """
+    targets = output_paths(out)
+    targets["labels"].parent.mkdir(parents=True, exist_ok=True)
+    _write_csv(result.labels, targets["labels"])
+    _write_csv(result.history, targets["history"])
+    _write_csv(result.rejects, targets["rejects"])
+    return targets

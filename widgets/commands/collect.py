@@ -1,0 +1,124 @@
+"""``rhetoric-lab collect INPUT... --out class.csv``: merge a class's label files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HELP = "merge learners' label CSVs (folders, platform zips, nbgrader) into class.csv"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="folders (searched recursively), zip downloads, or CSV files",
+    )
+    parser.add_argument("--out", required=True, help="merged current labels, e.g. class.csv")
+    parser.add_argument("--data-dir", help="folder with articles/ and codebook.yml")
+    parser.add_argument(
+        "--answers-dir",
+        help="answer folder; when it holds a key, the summary says how close learners are",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, summary only")
+
+
+def _out_problem(out: Path) -> str | None:
+    if out.is_dir():
+        return f"--out {out} is a folder; give a file name such as {out / 'class.csv'}"
+    folder = out.parent
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        return f"--out {out}: cannot write to {existing}"
+    if out.exists() and not os.access(out, os.W_OK):
+        return f"--out {out}: the file is not writable"
+    return None
+
+
+def _summary(result, targets, key_line: str | None) -> str:
+    counts = result.counts
+    kind = " (SIMULATED class)" if result.simulated else ""
+    lines = [
+        f"collected {counts['learners']} learner(s) from {counts['files']} file(s){kind}",
+        f"  rows read   {counts['rows_read']:>10,}",
+        f"  kept        {counts['kept']:>10,}  current labels -> {targets['labels']}",
+        f"  superseded  {counts['superseded']:>10,}  earlier saves -> {targets['history']}",
+        f"  cleared     {counts['cleared']:>10,}  labels withdrawn (undo), in the history",
+        f"  duplicate   {counts['duplicate']:>10,}  identical rows seen more than once",
+        f"  rejected    {counts['rejected']:>10,}  -> {targets['rejects']}",
+    ]
+    for reason, number in result.rejected_by_reason.items():
+        lines.append(f"      {number:>8,}  {reason}")
+    if counts["files_rejected"]:
+        lines.append(f"  files rejected: {counts['files_rejected']}")
+        for reason, number in result.files_rejected_by_reason.items():
+            lines.append(f"      {number:>8,}  {reason}")
+    if key_line:
+        lines.append(key_line)
+    return "\n".join(lines)
+
+
+def _key_line(result, answers_dir, codebook) -> str | None:
+    from ..agreement import learner_vs_key
+    from ..answers import AnswersMissing, load_key
+
+    try:
+        key = load_key(answers_dir)
+    except (AnswersMissing, ValueError):
+        return None
+    if result.labels.empty:
+        return None
+    comparison = learner_vs_key(result.labels, key, technique_ids=codebook.technique_ids)
+    scores = comparison.per_learner["micro_f1"]
+    return f"  answer key found: median technique F1 per learner vs the key {scores.median():.2f}"
+
+
+def run(args) -> int:
+    from ..collect import InputError, collect, output_paths, write_outputs
+
+    if not args.inputs:
+        print("rhetoric-lab collect: give at least one INPUT (folder, zip or CSV)", file=sys.stderr)
+        return 2
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    if missing:
+        print(
+            f"rhetoric-lab collect: no such file or folder: {', '.join(missing)}", file=sys.stderr
+        )
+        return 2
+    out = Path(args.out)
+    problem = _out_problem(out)
+    if problem:
+        print(f"rhetoric-lab collect: {problem}", file=sys.stderr)
+        return 2
+    from ..codebook import load_codebook
+    from ..corpus import load_corpus
+
+    try:
+        corpus = load_corpus(args.data_dir)
+        codebook = load_codebook(
+            Path(args.data_dir) / "codebook.yml" if args.data_dir else None, corpus=corpus
+        )
+    except (OSError, ValueError) as error:
+        print(f"rhetoric-lab collect: {error}", file=sys.stderr)
+        return 2
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        result = collect(args.inputs, corpus=corpus, codebook=codebook, progress=progress)
+    except InputError as error:
+        print(f"rhetoric-lab collect: {error}", file=sys.stderr)
+        return 2
+    try:
+        targets = write_outputs(result, out)
+    except OSError as error:
+        print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
+        return 2
+    try:
+        key_line = _key_line(result, args.answers_dir, codebook)
+    except Exception as error:  # the summary line is a courtesy; never fail the merge
+        key_line = f"  answer key found but not compared: {error}"
+    print(_summary(result, output_paths(out) | targets, key_line))
+    return 0 if result.counts["kept"] > 0 else 1
