@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "simulate": "simulate",
     "release": "release",
+    "export": "export",
 }
 
 
