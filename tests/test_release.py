@@ -107,3 +107,28 @@ def test_unbalanced_markers_and_existing_output_are_refused(tmp_path):
     (tmp_path / "exists").mkdir()
     with pytest.raises(ReleaseError, match="already exists"):
         release(tmp_path / "exists", root=make_repo(tmp_path / "repo2"))
+
+
+def test_a_model_answer_pasted_into_a_lesson_is_caught_but_shared_quotes_are_not(tmp_path):
+    root = make_repo(tmp_path / "repo")
+    answer = (
+        "The embassy source is unnamed, so a reader cannot check who said it or why; "
+        "the writer asks us to trust him. Quoting “crickets” is the article's own image."
+    )
+    (root / "answers" / "model-answers.yml").write_text(
+        "01-lesson:\n- question: Who is the source?\n  answer: " + json.dumps(answer) + "\n"
+    )
+    quoting = json.loads((root / "lessons" / "01-lesson.ipynb").read_text())
+    quoting["cells"].append(
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": "Who is the source? Quoting “crickets” is the article's own image.",
+        }
+    )
+    (root / "lessons" / "01-lesson.ipynb").write_text(json.dumps(quoting))
+    release(tmp_path / "ok", root=root)  # the question and a quotation are not answers
+    quoting["cells"].append({"cell_type": "markdown", "metadata": {}, "source": answer})
+    (root / "lessons" / "01-lesson.ipynb").write_text(json.dumps(quoting))
+    with pytest.raises(ReleaseError, match="01-lesson.ipynb"):
+        release(tmp_path / "leaky", root=root)

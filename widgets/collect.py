@@ -76,12 +76,14 @@ re-joined with its delimiter (at most :data:`MAX_RAW_LINE` characters). ``reason
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -284,7 +286,9 @@ class CollectResult:
 def _hidden(parts: Iterable[str]) -> bool:
     # .ipynb_checkpoints holds stale copies of CSVs opened in JupyterLab; __MACOSX and
     # ._name files are resource forks a Mac adds to zips.
-    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+    # ("." and ".." are path steps, not hidden names: a zip member "../x.csv" is read in
+    # memory like any other, never extracted.)
+    return any((p.startswith(".") and p not in (".", "..")) or p == "__MACOSX" for p in parts)
 
 
 def _provenance(parts: Sequence[str]) -> str:
@@ -313,13 +317,30 @@ def _zip_sources(path: Path, display: str) -> list[_Source]:
         return [_Source(display, "", 0, _failing(f"unreadable zip file: {error}"))]
     sources = []
     for info in sorted(infos, key=lambda i: i.filename):
-        member = PurePosixPath(info.filename)
-        if info.is_dir() or member.suffix.lower() != ".csv" or _hidden(member.parts):
+        # zips made on Windows may separate folders with "\\"
+        member = PurePosixPath(info.filename.replace("\\", "/"))
+        if info.is_dir() or _hidden(member.parts):
+            continue
+        suffix = member.suffix.lower()
+        name = f"{display}:{info.filename}"
+        if suffix == ".zip":
+            # a learner uploaded a zip: say so rather than skip their labels silently
+            problem = "zip inside a zip: unzip it and collect the folder it holds"
+            sources.append(_Source(name, _provenance(member.parts), 0, _failing(problem)))
+            continue
+        if suffix != ".csv":
+            continue
+        if info.flag_bits & 0x1:
+            problem = "unreadable zip member: it is password-protected (encrypted)"
+            sources.append(_Source(name, _provenance(member.parts), 0, _failing(problem)))
             continue
 
         def read(info=info):
-            with zipfile.ZipFile(path) as again:
-                return again.read(info)
+            try:
+                with zipfile.ZipFile(path) as again:
+                    return again.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+                raise _FileProblem(f"unreadable zip member: {error}") from None
 
         sources.append(
             _Source(f"{display}:{info.filename}", _provenance(member.parts), info.file_size, read)
@@ -425,7 +446,10 @@ def _decode(data: bytes) -> tuple[str, str]:
                     return data.decode(codec), codec
                 except UnicodeDecodeError:
                     break
-        raise _FileProblem("binary file: it holds NUL bytes, so it is not a label CSV")
+        # A stray NUL or two (a torn write, a pasted control character) is left to the row
+        # checks, so the good rows around it are kept; many NULs mean a binary file.
+        if data[:65536].count(0) >= max(2, len(data[:65536]) // 1000):
+            raise _FileProblem("binary file: it holds NUL bytes, so it is not a label CSV")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -987,6 +1011,20 @@ def _ranks(values: list[str], order: dict[str, int]) -> np.ndarray:
     return ranks
 
 
+def _sort_by_key_then_time(key: np.ndarray, stamps: np.ndarray) -> np.ndarray:
+    """``np.lexsort((stamps, key))``, faster: keys are mostly unique and files arrive
+    nearly in key order, so a stable sort on the key alone (timsort on sorted runs) does
+    most of the work and only runs of a repeated key are re-sorted by time."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(repeat):
+        involved = np.union1d(repeat, repeat + 1)  # whole runs of equal keys, in order
+        rows = order[involved]
+        order[involved] = rows[np.lexsort((stamps[rows], key[rows]))]
+    return order
+
+
 def _serialise(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
     """Canonical CSV lines for rows read by the fast path (whose raw line was canonical)."""
     if len(positions) == 0:
@@ -1130,7 +1168,7 @@ def collect(
     key = np.zeros(len(valid_idx), dtype=np.int64)
     for ranks, codes in parts:
         key = key * len(ranks) + ranks[codes[valid_idx]]
-    order = np.lexsort((stamps[valid_idx], key))
+    order = _sort_by_key_then_time(key, stamps[valid_idx])
     sorted_idx = valid_idx[order]
     key, stamp_sorted = key[order], stamps[sorted_idx]
 
@@ -1229,8 +1267,9 @@ def collect(
     history["source_file"] = pd.Categorical.from_codes(
         name_codes.astype(np.int32)[file_codes[live_mask]], categories=list(unique_names)
     )
-    for column in _DICT_COLUMNS:
-        history[column] = _compact(history[column])
+    if not live_mask.all():  # otherwise every category is some row's value already
+        for column in _DICT_COLUMNS:
+            history[column] = _compact(history[column])
     position = np.cumsum(live_mask) - 1
     labels = history[columns].iloc[position[kept_idx]].reset_index(drop=True)
     for column in _DICT_COLUMNS:
@@ -1284,8 +1323,13 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         )
     )
     temporary = path.with_name(path.name + ".tmp")
-    pacsv.write_csv(table, temporary, pacsv.WriteOptions(quoting_style="needed"))
-    os.replace(temporary, path)
+    try:
+        pacsv.write_csv(table, temporary, pacsv.WriteOptions(quoting_style="needed"))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk: leave no half-written file behind
+            temporary.unlink()
+        raise
 
 
 def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Path]:

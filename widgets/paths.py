@@ -27,6 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LEARNER_FILE = ".learner"
 
 _FORBIDDEN_IN_ID = set('/\\:*?"<>|')
+# Names Windows reserves for devices: "nul.csv" would swallow a learner's labels there.
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)
+}
 MAX_LEARNER_ID_LENGTH = 64
 
 
@@ -84,6 +88,10 @@ def validate_learner_id(learner: object) -> str:
         raise ValueError(f"learner id {value!r} may not start with a dot")
     if any(unicodedata.category(c).startswith("C") for c in value):
         raise ValueError(f"learner id {value!r} contains control characters")
+    if value.split(".")[0].upper() in _WINDOWS_DEVICES:
+        raise ValueError(
+            f"learner id {value!r} is a name Windows reserves for a device; add a letter or number"
+        )
     return value
 
 

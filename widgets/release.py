@@ -10,13 +10,17 @@ the answer key made it into the bundle.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from . import paths
 from .solutions import strip_solutions
@@ -37,6 +41,9 @@ INCLUDED = (
 )
 _SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 _SKIP_SUFFIXES = {".pyc", ".lock"}
+_SCANNED_SUFFIXES = {
+    ".ipynb", ".py", ".md", ".csv", ".yml", ".yaml", ".txt", ".json", ".html", ".htm", ".js"
+}  # fmt: skip
 #: Rationale text shorter than this is too generic to count as a leak ("Quotation.").
 MIN_LEAK_LENGTH = 25
 
@@ -53,6 +60,32 @@ class ReleaseResult:
     stripped_notebooks: list[str] = field(default_factory=list)
 
 
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|\*\*[^*]*\*\*")
+
+
+def _prose_signatures(text: str) -> set[str]:
+    """Sentences of answer prose that identify it if copied into a lesson.
+
+    A sentence made mostly of quotations from the article (which lessons quote too) is
+    not a signature: only sentences with enough of the answer's own words count."""
+    signatures = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        own_words = _QUOTED.sub("", sentence)
+        if len(sentence) >= MIN_LEAK_LENGTH * 2 and len(own_words.strip()) >= 40:
+            signatures.add(sentence.strip())
+    return signatures
+
+
+def _model_answers(value) -> list[str]:
+    """Every ``answer`` text in a model-answers YAML document (questions are public)."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k == "answer" and isinstance(v, str)]
+        return found + [a for v in value.values() for a in _model_answers(v)]
+    if isinstance(value, list):
+        return [a for v in value for a in _model_answers(v)]
+    return []
+
+
 def _answer_texts(answers: Path) -> set[str]:
     """Every rationale and model answer in ``answers/`` long enough to recognise."""
     texts: set[str] = set()
@@ -66,11 +99,11 @@ def _answer_texts(answers: Path) -> set[str]:
                         value = (row.get(column) or "").strip()
                         if len(value) >= MIN_LEAK_LENGTH:
                             texts.add(value)
-        elif path.suffix in {".md", ".yml", ".yaml"}:
-            for line in path.read_text(encoding="utf-8").splitlines():
-                value = line.strip().lstrip("-*> ").strip()
-                if len(value) >= MIN_LEAK_LENGTH * 2 and not value.startswith("#"):
-                    texts.add(value)
+        elif path.suffix in {".yml", ".yaml"}:
+            for answer in _model_answers(yaml.safe_load(path.read_text(encoding="utf-8"))):
+                texts.update(_prose_signatures(answer))
+        elif path.suffix == ".md" and path.name != "README.md":
+            texts.update(_prose_signatures(path.read_text(encoding="utf-8")))
     return texts
 
 
@@ -79,20 +112,19 @@ def leaked_answer_text(bundle: Path, answers: Path) -> list[str]:
     texts = _answer_texts(answers)
     if not texts:
         return []
+    # A text can hide in a file in escaped form: JSON (notebooks) writes " as \\", HTML
+    # writes it as &quot; — search for every form.
+    forms = {t: {t, json.dumps(t, ensure_ascii=False)[1:-1], html.escape(t)} for t in texts}
     leaks = []
     for path in bundle.rglob("*"):
-        if not path.is_file() or path.suffix not in {
-            ".ipynb",
-            ".py",
-            ".md",
-            ".csv",
-            ".yml",
-            ".txt",
-            ".json",
-        }:
+        if not path.is_file() or path.suffix.lower() not in _SCANNED_SUFFIXES:
             continue
         content = path.read_text(encoding="utf-8", errors="replace")
-        leaks.extend(f"{path.relative_to(bundle)}: {t[:60]!r}" for t in texts if t in content)
+        leaks.extend(
+            f"{path.relative_to(bundle)}: {t[:60]!r}"
+            for t, variants in forms.items()
+            if any(v in content for v in variants)
+        )
     return leaks
 
 

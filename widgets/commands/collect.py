@@ -39,6 +39,25 @@ def _out_problem(out: Path) -> str | None:
     return None
 
 
+def _overlap_problem(out: Path, inputs) -> str | None:
+    """An --out that would overwrite an input, or land where the next collect reads it."""
+    from ..collect import output_paths
+
+    targets = [p.resolve() for p in output_paths(out).values()]
+    for given in inputs:
+        source = Path(given).resolve()
+        for target in targets:
+            if target == source:
+                return f"--out {out} would overwrite the input {given}; write the results elsewhere"
+            if source.is_dir() and source in target.parents:
+                return (
+                    f"--out {out} is inside the input folder {given}, where it could overwrite "
+                    "a learner's file and would be read as one next time; write it elsewhere, "
+                    f"e.g. --out {Path(given).resolve().parent / out.name}"
+                )
+    return None
+
+
 def _summary(result, targets, key_line: str | None) -> str:
     counts = result.counts
     kind = " (SIMULATED class)" if result.simulated else ""
@@ -90,7 +109,7 @@ def run(args) -> int:
         )
         return 2
     out = Path(args.out)
-    problem = _out_problem(out)
+    problem = _out_problem(out) or _overlap_problem(out, args.inputs)
     if problem:
         print(f"rhetoric-lab collect: {problem}", file=sys.stderr)
         return 2
