@@ -632,3 +632,19 @@ def test_edited_file_is_read_again(folder):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert load_codebook(path).version == "two"
+
+
+def test_coding_rules_are_loaded_as_one_line_each():
+    """Are the rules for the cases definitions leave open shipped with the codebook?"""
+    codebook = load_codebook()
+    assert len(codebook.coding_rules) >= 6
+    assert all("\n" not in rule and "  " not in rule for rule in codebook.coding_rules)
+    assert any("hedged claim" in rule for rule in codebook.coding_rules)
+
+
+def test_coding_rules_must_be_text(tmp_path):
+    text = (paths.data_dir() / "codebook.yml").read_text(encoding="utf-8")
+    bad = tmp_path / "codebook.yml"
+    bad.write_text(text.replace("coding_rules:\n", "coding_rules:\n  - 42\n", 1), encoding="utf-8")
+    with pytest.raises(CodebookError, match="coding_rules"):
+        load_codebook(bad)

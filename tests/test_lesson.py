@@ -153,6 +153,8 @@ def test_codebook_tour_shows_fields_and_escapes_text(codebook):
         assert f"<kbd>{lesson.html.escape(technique.key)}</kbd>" in page
     for category in codebook.categories:
         assert lesson.html.escape(category.name) in page
+    for rule in codebook.coding_rules:
+        assert f"<li>{lesson.html.escape(rule)}</li>" in page
 
 
 # -- where are my labels / hand in --------------------------------------------------------

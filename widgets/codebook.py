@@ -146,6 +146,7 @@ _SINGULAR = {
 _TOP_LEVEL = (
     "version",
     "sources",
+    "coding_rules",
     "reserved_keys",
     "no_technique_key",
     *_FIELDS,
@@ -168,6 +169,8 @@ class Codebook:
     reserved_keys: tuple[str, ...]
     no_technique_key: str
     sources: tuple[str, ...] = ()
+    #: How to decide the cases the definitions leave open (applied in the answer key).
+    coding_rules: tuple[str, ...] = ()
 
     @property
     def technique_ids(self) -> tuple[str, ...]:
@@ -451,6 +454,13 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         problems.append("'sources' must be a list of references (text)")
         sources = []
 
+    coding_rules = data.get("coding_rules", [])
+    if not isinstance(coding_rules, list) or not all(
+        isinstance(r, str) and r.strip() for r in coding_rules
+    ):
+        problems.append("'coding_rules' must be a list of rules (text)")
+        coding_rules = []
+
     no_technique_key = _parse_key("no_technique_key", data.get("no_technique_key"), problems)
     reserved_raw = data.get("reserved_keys")
     reserved: list[str] = []
@@ -514,6 +524,7 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         reserved_keys=tuple(reserved),
         no_technique_key=no_technique_key,
         sources=tuple(s.strip() for s in sources),
+        coding_rules=tuple(" ".join(r.split()) for r in coding_rules),
     )
 
 

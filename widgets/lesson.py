@@ -283,7 +283,8 @@ def codebook_tour(codebook=None) -> _HTML:
     """The codebook as an HTML table grouped by category (all text escaped).
 
     Each technique shows its name, definition, a hint for spotting it, an example from
-    the articles and its shortcut key in the annotation panel.
+    the articles and its shortcut key in the annotation panel; the codebook's coding
+    rules follow the table.
     """
     table = codebook_rows(codebook)
     parts = [
@@ -308,6 +309,14 @@ def codebook_tour(codebook=None) -> _HTML:
                 f"<td><i>{example}</i></td></tr>"
             )
     parts.append("</tbody></table>")
+    if codebook is None:
+        from .codebook import load_codebook
+
+        codebook = load_codebook()
+    if codebook.coding_rules:
+        parts.append("<h4>When the definitions leave it open</h4><ol>")
+        parts.extend(f"<li>{html.escape(rule)}</li>" for rule in codebook.coding_rules)
+        parts.append("</ol>")
     return _HTML("".join(parts))
 
 
