@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from widgets.codebook import load_codebook
-
 from widgets.corpus import load_corpus
 from widgets.store import LabelStore
 

@@ -738,3 +738,36 @@ def test_views_on_empty_or_one_sided_labels_are_empty_or_nan():
     learners = learner_vs_key(no_key, technique_ids=["fear"]).per_learner
     assert (learners["n_sentences"] == 0).all()
     assert learners["micro_f1"].isna().all() and learners["stance_kappa"].isna().all()
+
+
+def test_categorical_labels_give_the_same_views_as_text():
+    """Does coding categorical columns (as collect returns them, with unused categories,
+    unsorted categories and missing values) give exactly what text columns give?"""
+    text = small_class()
+    text.loc[3, "techniques"] = np.nan  # an empty CSV field read as NaN
+    categorical = text.copy()
+    for column in ("learner", "article_id", "sentence_id", "target", "techniques", "stance"):
+        values = sorted(set(text[column].dropna()))
+        categorical[column] = pd.Categorical(
+            text[column], categories=[*values[::-1], "never-used-value"]
+        )
+    for frame in (text, categorical):
+        prepared = prepare_labels(frame)
+        assert set(prepared.technique_sets) == {
+            frozenset(),
+            frozenset({"fear"}),
+            frozenset({"fear", "loaded"}),
+            frozenset({"loaded"}),
+        }
+    pd.testing.assert_frame_equal(
+        technique_alpha(categorical, ["fear", "loaded"]), technique_alpha(text, ["fear", "loaded"])
+    )
+    pd.testing.assert_frame_equal(stance_alpha(categorical), stance_alpha(text))
+    assert technique_set_alpha(categorical) == pytest.approx(technique_set_alpha(text))
+    pd.testing.assert_frame_equal(
+        sentence_disagreement(categorical).astype({"article_id": object, "sentence_id": object}),
+        sentence_disagreement(text).astype({"article_id": object, "sentence_id": object}),
+    )
+    pd.testing.assert_frame_equal(
+        learner_vs_key(categorical).per_learner, learner_vs_key(text).per_learner
+    )

@@ -457,3 +457,15 @@ def test_mostly_utf8_with_a_broken_byte(tmp_path, make_row, tiny_corpus, stub_co
     assert result.labels["note"].item() == "café ‘ok’"
     assert "invalid bytes replaced" in result.files["encoding"].item()
     assert balanced(result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), min_size=0, max_size=60))
+def test_sort_by_key_then_time_is_lexsort(pairs):
+    """Does the fast latest-per-key ordering equal a full lexsort, ties in reading order?"""
+    import numpy as np
+
+    key = np.array([k for k, _ in pairs], dtype=np.int64)
+    stamps = np.array([s for _, s in pairs], dtype=np.int64)
+    expected = np.lexsort((stamps, key))
+    assert collect_module._sort_by_key_then_time(key, stamps).tolist() == expected.tolist()

@@ -374,9 +374,14 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
     value = np.zeros(len(frame), dtype=np.int64)
     for c in ("techniques", "stance", "frame", "status"):
         value = value * (codes[c].max() + 2) + codes[c] + 1
-    order = np.lexsort((_stamps(frame["saved_at"]), label_key))
+    # Most labels were saved once: only keys saved more than once can change, so only
+    # their rows are parsed and sorted (a few percent of a large class's history).
+    repeated = np.flatnonzero(pd.Series(label_key).duplicated(keep=False).to_numpy())
+    stamps = _stamps(frame["saved_at"].iloc[repeated])
+    order = repeated[np.lexsort((stamps, label_key[repeated]))]
     label_key, value = label_key[order], value[order]
-    changed = np.r_[False, (label_key[1:] == label_key[:-1]) & (value[1:] != value[:-1])]
+    changed = np.zeros(len(order), dtype=bool)
+    changed[1:] = (label_key[1:] == label_key[:-1]) & (value[1:] != value[:-1])
     rows = frame.iloc[order[changed]]
     table = pd.DataFrame({c: _column(rows, c).astype(str) for c in [*keys, "learner"]})
     grouped = table.groupby(keys, sort=True)
