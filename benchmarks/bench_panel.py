@@ -4,7 +4,7 @@ Prints the panel's build time for the longest article (first build in the proces
 the median of later builds), and the Python-side latency from a technique toggle (setting
 a ToggleButton's value, which is what a click does) to its row being appended, flushed
 and fsynced in the learner's CSV: median and p95 over ``--actions`` toggles, plus the same
-for key presses through the ipyevents message handler.
+for key presses delivered as the keyboard widget's comm message (the browser's path).
 Targets: build <= 300 ms; toggle p95 <= 10 ms.
 
     .venv/bin/python benchmarks/bench_panel.py [--actions 1000]
@@ -63,9 +63,10 @@ def key_presses(panel, actions: int) -> list[float]:
     keys = [t.key for t in panel.codebook.techniques]
     timings = []
     for i in range(actions):
-        message = {"event": "keydown", "key": keys[i % len(keys)], "target": {"tagName": "DIV"}}
+        content = {"type": "key", "key": keys[i % len(keys)], "shift": False}
+        message = {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
         start = time.perf_counter()
-        panel.key_events._handle_mouse_msg(None, message, [])
+        panel.keyboard._handle_msg(message)
         timings.append((time.perf_counter() - start) * 1000)
     return timings
 
@@ -91,6 +92,9 @@ def main() -> int:
         if problems or len(rows) != args.actions:
             raise SystemExit(f"expected {args.actions} rows in the CSV, found {len(rows)}")
         key_ms = key_presses(panel, args.actions)
+        rows, problems = read_label_file(panel.store.path)
+        if problems or len(rows) != 2 * args.actions:
+            raise SystemExit(f"expected {2 * args.actions} rows after the keys, found {len(rows)}")
         # a restart on a file with every row: what a learner waits for after a long lesson
         reopen, _ = build(longest.article_id, folder, "bench", corpus, codebook)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from widgets.codebook import load_codebook
-from widgets.keys import KeyAction, handle_key, key_legend
+from widgets.keys import NAVIGATION_KEYS, KeyAction, handle_key, key_legend, panel_keys
 
 
 @dataclass
@@ -59,7 +59,8 @@ def test_panel_keys(model, key, action):
     assert handle_key(model, key) == action
 
 
-def test_ipyevents_messages_are_read_and_editing_or_modified_keys_ignored(model):
+def test_keydown_messages_are_read_and_editing_or_modified_keys_ignored(model):
+    assert handle_key(model, {"type": "key", "key": "f", "shift": False}).kind == "stance"
     message = {"event": "keydown", "key": "f", "target": {"tagName": "DIV"}}
     assert handle_key(model, message) == KeyAction("stance", "favor")
     assert handle_key(model, {**message, "event": "keyup"}).kind == "ignore"
@@ -82,3 +83,15 @@ def test_the_legend_lists_every_technique_key_and_the_panel_keys(codebook):
     assert {t.key for t in codebook.techniques} <= set(legend)
     assert legend["x"] == "looked, no technique"
     assert "u" in legend and "t" in legend
+
+
+def test_panel_keys_are_exactly_the_keys_the_panel_acts_on(model, codebook):
+    """The browser stops only these keys: any other key must mean nothing to the panel."""
+    watched = set(panel_keys(codebook))
+    candidates = {chr(c) for c in range(32, 127)} | set(NAVIGATION_KEYS)
+    candidates |= {"Enter", "Tab", "Escape", "Backspace", "Home", "PageDown", "F5"}
+    for key in candidates:
+        acts = handle_key(model, key).kind != "ignore"
+        assert acts == (key.lower() in watched or key in watched), key
+    assert "Tab" not in watched and "Enter" not in watched and " " not in watched
+    assert list(panel_keys(codebook)) == sorted(watched)

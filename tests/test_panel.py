@@ -1,8 +1,8 @@
 """Can a learner label an article in the panel, and is every change in their CSV at once?
 
 The panel is driven as a learner would: toggling buttons (setting ``.value`` is what a
-click does in the browser), clicking buttons, and key presses sent through the
-``ipyevents.Event`` message handler, the same path a browser's keydown takes.
+click does in the browser), clicking buttons, and key presses delivered to the panel's
+:class:`~widgets.keyboard.KeyboardArea` as the comm message the browser sends.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pytest
 
 from widgets.codebook import load_codebook
 from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+from widgets.keyboard import PANEL_CLASS, KeyboardArea
+from widgets.keys import panel_keys
 from widgets.panel import AnnotationPanel, render_paragraph
 from widgets.schema import SUMMARY_SENTENCE_ID
 from widgets.store import LabelStore, read_label_file
@@ -46,10 +48,16 @@ def panel(folder, corpus, codebook):
     return made
 
 
-def press(panel, key, **extra):
-    """Send a keydown the way the browser does: an ipyevents message to the kernel."""
-    message = {"event": "keydown", "key": key, "target": {"tagName": "DIV"}, **extra}
-    panel.key_events._handle_mouse_msg(None, message, [])
+def send(widget, content):
+    """Deliver a custom comm message from the browser, as ipykernel's comm does."""
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    )
+
+
+def press(panel, key, *, shift=False):
+    """Press a key the way the browser reports it: the keyboard widget's message."""
+    send(panel.keyboard, {"type": "key", "key": key, "shift": shift})
 
 
 def saved_rows(panel):
@@ -115,13 +123,69 @@ def test_keys_label_a_sentence_and_move_on(panel, codebook):
     assert panel.stance_buttons["uk-talking-to-russia"].description.startswith("▶")
 
 
-def test_keys_typed_in_a_text_box_or_with_ctrl_do_nothing(panel, codebook):
-    key = codebook.technique("loaded-language").key
-    press(panel, key, target={"tagName": "TEXTAREA"})
-    press(panel, key, ctrlKey=True)
-    press(panel, "j", target={"tagName": "INPUT"})
+def test_the_keyboard_region_is_the_whole_panel_and_watches_exactly_the_panel_keys(panel, codebook):
+    assert PANEL_CLASS in panel._dom_classes  # the browser side finds the panel by it
+    assert isinstance(panel.keyboard, KeyboardArea)
+    assert panel.keyboard in panel.key_area.children
+    assert panel.keyboard.container_class == PANEL_CLASS
+    assert set(panel.keyboard.watched_keys) == set(panel_keys(codebook))
+    assert "Tab" not in panel.keyboard.watched_keys
+    assert "Enter" not in panel.keyboard.watched_keys
+
+
+def test_the_keyboard_bar_says_what_the_last_key_did(panel, codebook):
+    press(panel, codebook.technique("loaded-language").key)
+    assert "Loaded language on" in panel.keyboard.status
+    press(panel, "n")
+    assert "None toward Keir Starmer" in panel.keyboard.status
+    press(panel, "ArrowRight")
+    assert "sentence 2 of 59" in panel.keyboard.status
+    panel.next_button.click()  # moving by mouse: the last key's news is stale
+    assert panel.keyboard.status == ""
+    press(panel, "z")
+    assert "not a panel key" in panel.keyboard.status
+
+
+def test_malformed_or_unknown_key_messages_change_nothing(panel):
+    for content in (
+        {"type": "key", "key": "z"},
+        {"type": "key", "key": ""},
+        {"type": "key", "key": 7},
+        {"type": "key", "key": "q" * 50},
+        {"type": "keyup", "key": "x"},
+        {"key": "x"},
+        ["x"],
+        "x",
+    ):
+        send(panel.keyboard, content)
     assert not panel.store.path.exists()
     assert panel.sentence_index == 0
+    assert panel.error_area.layout.display == "none"
+
+
+def test_a_panel_without_keyboard_has_no_keyboard_widget(folder, corpus, codebook):
+    panel = AnnotationPanel(
+        ARTICLE,
+        learner="alice",
+        directory=folder,
+        corpus=corpus,
+        codebook=codebook,
+        keyboard=False,
+    )
+    assert panel.ready and panel.keyboard is None
+    assert not any(isinstance(w, KeyboardArea) for w in all_widgets(panel))
+    panel.handle_key("x")  # the keys still work from Python
+    assert panel.no_technique_button.value is True
+
+
+def test_an_error_while_handling_a_key_shows_in_the_panel(panel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(panel.store, "save", broken)
+    press(panel, "x")
+    assert panel.error_area.layout.display is None
+    assert "disk full" in panel.error_area.value
 
 
 def test_restarting_restores_labels_and_opens_at_the_first_unlabelled(

@@ -1,8 +1,10 @@
 """Keyboard shortcuts of the annotation panel, as a pure function.
 
-:func:`handle_key` turns a key (or an ``ipyevents`` keydown message) into a
+:func:`handle_key` turns a key (or a browser keydown message) into a
 :class:`KeyAction`; the panel then carries the action out. Keeping the mapping here
-means every shortcut is unit-tested without a browser.
+means every shortcut is unit-tested without a browser. :func:`panel_keys` lists the keys
+the browser should stop and send (:class:`widgets.keyboard.KeyboardArea`), so every other
+key keeps its usual meaning.
 
 The technique keys come from the codebook (``Technique.key``); the panel's own keys are
 the codebook's ``reserved_keys``: ``x`` no technique, ``f``/``a``/``n`` stance for the
@@ -14,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["KeyAction", "handle_key", "key_legend", "EDITABLE_TAGS", "NAVIGATION_KEYS"]
+__all__ = [
+    "KeyAction",
+    "handle_key",
+    "panel_keys",
+    "key_legend",
+    "EDITABLE_TAGS",
+    "NAVIGATION_KEYS",
+]
 
 #: Keys typed into these elements belong to the element, never to the panel.
 EDITABLE_TAGS = frozenset({"INPUT", "TEXTAREA", "SELECT"})
@@ -60,9 +69,9 @@ def handle_key(model, key) -> KeyAction:
         Gives the codebook (technique and stance keys) and whether the summary step is
         showing (technique keys do nothing there).
     key : str or dict
-        A ``KeyboardEvent.key`` value (``"q"``, ``"ArrowRight"``), or the message
-        ``ipyevents`` sends (``{"event": "keydown", "key": ..., "ctrlKey": ...,
-        "target": {"tagName": ...}}``).
+        A ``KeyboardEvent.key`` value (``"q"``, ``"ArrowRight"``), or a keydown message
+        (``{"key": ..., "ctrlKey": ..., "target": {"tagName": ...}}``, with optional
+        ``"event"``; the keyboard widget's ``{"type": "key", "key": ...}`` fits too).
 
     Returns
     -------
@@ -101,6 +110,19 @@ def handle_key(model, key) -> KeyAction:
     if key in NAVIGATION_KEYS:
         return KeyAction(NAVIGATION_KEYS[key])
     return IGNORE
+
+
+def panel_keys(codebook) -> tuple[str, ...]:
+    """Every key :func:`handle_key` can act on, sorted (single characters in lower case).
+
+    The browser stops exactly these keys and sends them to Python; the rest (Enter,
+    Space on a focused button, Escape …) keep their usual meaning.
+    """
+    keys = {t.key.lower() for t in codebook.techniques}
+    keys.add(codebook.no_technique_key.lower())
+    keys.update(s.key.lower() for s in codebook.stances)
+    keys.update(NAVIGATION_KEYS)
+    return tuple(sorted(keys))
 
 
 def key_legend(codebook) -> list[tuple[str, str]]:

@@ -11,14 +11,12 @@ decides what to show and what to save, :func:`widgets.keys.handle_key` maps keys
 actions. The panel builds widgets once and, on each change, updates only the widgets
 whose value changed (the "my labels" table and the help text only while shown).
 
-Keyboard: an ``ipyevents.Event`` watches ``keydown`` on the upper part of the panel
-(sentence, toggles, stances, navigation), not on the note or the jump list, because
-ipyevents (2.0.4) listens on ``document`` in the capture phase while the mouse pointer
-is over its source and calls ``preventDefault`` and ``stopPropagation`` on every key: a
-text box inside the source could not be typed in. The same ``stopPropagation`` is what
-keeps JupyterLab's own notebook shortcuts (``a``, ``b``, ``m``, ``d d`` …) from running:
-JupyterLab 4 handles shortcuts on ``document`` in the bubbling phase
-(``bubblingKeydown: true``), which an event stopped during capture never reaches.
+Keyboard: a :class:`widgets.keyboard.KeyboardArea` (a small anywidget) at the top of
+the panel makes the whole panel one keyboard region. Once the learner clicks the panel
+(or a button in it) or tabs into it, the codebook's keys act on the current sentence,
+whatever the mouse pointer does; keys typed into the note or the jump list stay there,
+Tab moves on, and JupyterLab's or Notebook 7's own notebook shortcuts (``a``, ``b``,
+``m``, ``d d``, Shift+Enter …) do not run while focus is in the panel.
 """
 
 from __future__ import annotations
@@ -32,7 +30,8 @@ import ipywidgets as widgets
 
 from . import paths
 from .annotation_model import AnnotationModel, LabelRow
-from .keys import KeyAction, handle_key, key_legend
+from .keyboard import PANEL_CLASS, KeyboardArea
+from .keys import KeyAction, handle_key, key_legend, panel_keys
 from .schema import CONFIDENCE_LEVELS
 from .store import LabelStore, SaveError
 
@@ -149,7 +148,7 @@ class AnnotationPanel(widgets.VBox):
     corpus, codebook : optional
         Loaded from ``data/`` when not given.
     keyboard : bool
-        Attach the keyboard shortcuts (``ipyevents``); default ``True``.
+        Add the keyboard region (:attr:`keyboard`); default ``True``.
 
     Notes
     -----
@@ -171,12 +170,14 @@ class AnnotationPanel(widgets.VBox):
         keyboard: bool = True,
     ) -> None:
         super().__init__(layout=widgets.Layout(width="100%", max_width="1180px"))
+        # The keyboard widget finds the panel's element by this class.
+        self.add_class(PANEL_CLASS)
         self.article_id = article_id
         self.ready = False
         self.message = ""
         self.store = store
         self.model: AnnotationModel | None = None
-        self.key_events = None
+        self.keyboard: KeyboardArea | None = None
         self._directory = directory
         self._targets = targets
         self._keyboard = keyboard
@@ -503,12 +504,16 @@ class AnnotationPanel(widgets.VBox):
             for k, v in key_legend(codebook)
         )
         self.legend = widgets.HTML(
-            "<details><summary>Keyboard keys (they work while the mouse pointer is over "
-            "this part of the panel)</summary><table style='font-size:0.9em'>"
+            "<details><summary>Keyboard keys (they work once you click the panel or "
+            "tab into it; Tab leaves)</summary><table style='font-size:0.9em'>"
             f"{legend_rows}</table></details>"
         )
+        if self._keyboard:
+            self.keyboard = KeyboardArea(keys=panel_keys(codebook))
+            self.keyboard.on_key(self._guard(self.handle_key))
         self.key_area = widgets.VBox(
             [
+                *([self.keyboard] if self.keyboard is not None else []),
                 self.position_label,
                 self.sentence_html,
                 self.technique_box,
@@ -519,14 +524,6 @@ class AnnotationPanel(widgets.VBox):
             ],
             layout=widgets.Layout(border="1px solid #d0d0d0", padding="6px"),
         )
-        self.key_area.add_class("rhetoric-lab-keys")
-        if self._keyboard:
-            from ipyevents import Event
-
-            self.key_events = Event(
-                source=self.key_area, watched_events=["keydown"], prevent_default_action=True
-            )
-            self.key_events.on_dom_event(self._guard(self._on_key_event))
 
         self.confidence = widgets.ToggleButtons(
             options=[(level.capitalize(), level) for level in CONFIDENCE_LEVELS],
@@ -660,14 +657,12 @@ class AnnotationPanel(widgets.VBox):
             return
         self._navigate(self.model.go, change["new"])
 
-    def _on_key_event(self, event: dict) -> None:
-        self.handle_key(event)
-
     # -- actions -----------------------------------------------------------------------
 
     def handle_key(self, key) -> KeyAction:
-        """Carry out a key press (a key name or an ipyevents message); return the action."""
+        """Carry out a key press (a key name or a keydown message); return the action."""
         action = handle_key(self.model, key)
+        target_id = self.model.target_id
         kind = action.kind
         if kind == "toggle":
             self._last_touched = action.value
@@ -689,7 +684,32 @@ class AnnotationPanel(widgets.VBox):
             self._undo()
         elif kind == "help":
             self.help_button.value = not self.help_button.value
+        self._show_key_status(key, action, target_id)
         return action
+
+    def _show_key_status(self, key, action: KeyAction, target_id: str) -> None:
+        """Say on the keyboard bar what the last key did (read out by screen readers)."""
+        if self.keyboard is None:
+            return
+        name = key.get("key", "") if isinstance(key, dict) else str(key)
+        kind = action.kind
+        if kind == "toggle":
+            on = action.value in (self.model.state().techniques or ())
+            done = f"{self.codebook.technique(action.value).name} {'on' if on else 'off'}"
+        elif kind == "no-technique":
+            done = "no technique"
+        elif kind == "stance":
+            stance = next(s.name for s in self.codebook.stances if s.id == action.value)
+            done = f"{stance} toward {self.codebook.target(target_id).name}"
+        elif kind == "cycle-target":
+            done = f"stance keys now for {self.codebook.target(self.model.target_id).name}"
+        elif kind == "ignore":
+            done = "not a panel key here"
+        elif kind in ("next", "previous", "summary"):
+            done = f"{kind}: now {self.model.position_text()}"
+        else:
+            done = kind
+        self.keyboard.status = f"last key {name}: {done}"
 
     @property
     def sentence_index(self) -> int:
@@ -791,6 +811,8 @@ class AnnotationPanel(widgets.VBox):
             self.next_button.disabled = on_summary
             self.summary_button.disabled = on_summary
             self.jump.value = model.index
+            if self.keyboard is not None:
+                self.keyboard.status = ""  # the last key's news belonged to another sentence
         finally:
             self._syncing = False
         self._refresh()
