@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from widgets.codebook import load_codebook
 from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
 
 TINY_SENTENCES = {
@@ -64,6 +65,18 @@ def write_tiny_corpus(folder):
                     [article_id, sentence_id, paragraph, position, text, text_sha1(text)]
                 )
     return load_corpus(folder)
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """The real articles (data/articles/*.csv), loaded once."""
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def codebook(corpus):
+    """The real codebook, validated against the real articles."""
+    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture

@@ -5,24 +5,12 @@ from __future__ import annotations
 import pytest
 
 from widgets.annotation_model import AnnotationModel, labelled_sentence_ids, short_text
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
 from widgets.schema import SUMMARY_SENTENCE_ID
 from widgets.store import LabelStore, SaveError, read_label_file
 
 from .conftest import TickingClock
 
 ARTICLE = "ceasefire-coalition-momentum"
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture

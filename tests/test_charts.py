@@ -12,21 +12,9 @@ import pytest
 
 from widgets import charts
 from widgets.agreement import learner_vs_key, sentence_disagreement, technique_alpha
-from widgets.codebook import load_codebook
 from widgets.collect import collect
-from widgets.corpus import load_corpus
 from widgets.schema import LABEL_COLUMNS
 from widgets.simulate import pseudo_key, simulate_class
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture(scope="module")

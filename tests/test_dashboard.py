@@ -7,21 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from widgets.codebook import load_codebook
 from widgets.collect import collect, write_outputs
-from widgets.corpus import load_corpus
 from widgets.dashboard import VEGALITE_MIME_TYPE, VIEWS, ClassDashboard
 from widgets.simulate import pseudo_key, simulate_class
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from widgets import lesson, paths
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
 from widgets.schema import LABEL_COLUMNS
 from widgets.store import LabelStore, read_label_file
 
@@ -25,16 +23,6 @@ def no_learner_env(monkeypatch):
         lesson.CLASS_DIR_ENV,
     ):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 def _store(directory, learner, corpus, codebook):

@@ -13,7 +13,6 @@ import dataclasses
 import ipywidgets as widgets
 import pytest
 
-from widgets.codebook import load_codebook
 from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
 from widgets.keyboard import PANEL_CLASS, KeyboardArea
 from widgets.keys import panel_keys
@@ -22,16 +21,6 @@ from widgets.schema import SUMMARY_SENTENCE_ID
 from widgets.store import LabelStore, read_label_file
 
 ARTICLE = "when-will-starmer-talk-to-putin"
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture

@@ -68,8 +68,8 @@ def test_zip_release_via_the_cli_contains_no_rationale_text(tmp_path, monkeypatc
         names = archive.namelist()
         assert "rhetoric-lab/lessons/00-start-here.ipynb" in names
         assert not any(n.startswith("rhetoric-lab/answers/") and n.endswith(".csv") for n in names)
-        from widgets.release import _answer_texts
         from widgets.paths import REPO_ROOT
+        from widgets.release import _answer_texts
 
         texts = _answer_texts(REPO_ROOT / "answers")
         assert texts, "the real answer key should hold rationales"

@@ -12,8 +12,6 @@ import pytest
 
 from widgets.agreement import sentence_disagreement, technique_set_alpha
 from widgets.cli import main
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
 from widgets.pseudonyms import SALT_ENV, SALT_FILE, pseudonym_map
 from widgets.report import CHART_HEADINGS
 from widgets.schema import LABEL_COLUMNS
@@ -21,16 +19,6 @@ from widgets.simulate import pseudo_key, simulate_class
 
 HOSTILE = "<script>alert(1)</script>"
 AMPERSAND = 'Tom & "Jerry" <b>bold</b>'
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture(scope="module")

@@ -12,23 +12,11 @@ from sklearn.metrics import cohen_kappa_score
 
 from widgets import paths
 from widgets.answers import CONTESTED_COLUMNS, load_contested, load_key, write_key
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
 from widgets.schema import LABEL_COLUMNS
 from widgets.selfcheck import SelfCheck, compare_with_key
 from widgets.store import LabelStore
 
 ARTICLE = "ceasefire-coalition-momentum"
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def codebook(corpus):
-    return load_codebook(corpus=corpus)
 
 
 @pytest.fixture
