@@ -305,3 +305,19 @@ def test_unknown_choices_are_refused_with_their_name(small_class, corpus, codebo
         charts.hotspots_chart(
             small_class, corpus=corpus, codebook=codebook, article_id="no-such-article"
         )
+
+
+def test_offline_chart_inlines_vega_and_needs_no_network():
+    """Does a chart shown in a notebook draw without the internet (no CDN script)?"""
+    import altair as alt
+    import pandas as pd
+
+    from widgets.charts import OfflineChart
+
+    chart = alt.Chart(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})).mark_bar().encode(x="a", y="b")
+    bundle = OfflineChart(chart)._repr_mimebundle_()
+    html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
+    assert "vegaEmbed" in html and "<script" in html
+    assert "cdn.jsdelivr" not in html and 'src="http' not in html
+    assert alt.renderers.active == "default"  # switched for one display only
+    assert OfflineChart(chart).to_dict() == chart.to_dict()

@@ -36,7 +36,7 @@ def _rows(chart) -> pd.DataFrame:
 def test_starts_on_stance_toward_keir_starmer(dashboard):
     """Is the first chart the stance chart, with only the target drop-down enabled?"""
     spec = dashboard.current_chart.to_dict()
-    assert "Stance toward keir-starmer" in json.dumps(spec["title"])
+    assert "Stance toward Keir Starmer" in json.dumps(spec["title"])  # the name, not the id
     assert "Simulated class" in json.dumps(spec["title"])
     assert not dashboard.target.disabled
     assert dashboard.article.disabled and dashboard.technique.disabled

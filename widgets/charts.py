@@ -35,6 +35,7 @@ from .schema import STANCES
 from .simulate import SIMULATED_PREFIX
 
 __all__ = [
+    "OfflineChart",
     "OKABE_ITO",
     "STANCE_COLORS",
     "STANCE_SHAPES",
@@ -101,6 +102,12 @@ def _title(text: str, simulated: bool, subtitle: str | None = None) -> alt.Title
 
 def _describe(text: str, simulated: bool) -> str:
     return ("Simulated class. " if simulated else "") + text
+
+
+def _target_name(target: str, codebook) -> str:
+    """The target's name from the codebook ("Keir Starmer"), else its id."""
+    names = {t.id: t.name for t in getattr(codebook, "targets", ())}
+    return names.get(target, target)
 
 
 def _technique_names(codebook) -> dict[str, str]:
@@ -308,6 +315,7 @@ def stance_chart(
     target: str = DEFAULT_TARGET,
     key=None,
     simulated: bool = False,
+    codebook=None,
 ) -> alt.FacetChart:
     """The class's stance toward ``target``, per article and outlet, beside the key's.
 
@@ -365,6 +373,7 @@ def stance_chart(
             .encode(x="key_share:Q", y=y, tooltip=tooltip)
         )
     subtitle = "Bars: the class. Black tick: the answer key." if key is not None else None
+    target = _target_name(target, codebook)
     return (
         alt.layer(*layers, data=data)
         .properties(width=170)
@@ -923,7 +932,9 @@ def class_charts(
 
     prepared = _prepared(labels)
     charts: dict[str, alt.TopLevelMixin] = {
-        "stance": stance_chart(prepared, corpus=corpus, key=key, simulated=simulated),
+        "stance": stance_chart(
+            prepared, corpus=corpus, key=key, simulated=simulated, codebook=codebook
+        ),
         "techniques": technique_heatmap(
             prepared, corpus=corpus, codebook=codebook, simulated=simulated
         ),
@@ -939,3 +950,25 @@ def class_charts(
             comparison, codebook=codebook, simulated=simulated
         )
     return charts
+
+
+class OfflineChart:
+    """An Altair chart that draws in a notebook with no network.
+
+    Altair 6's default renderer loads Vega from a CDN, and JupyterLab 4.6 renders
+    Vega-Lite only up to v5's mimetype (Altair 6 writes v6), so a plain chart shows
+    "Error loading script" offline. Displayed, this inlines Vega, Vega-Lite and
+    vega-embed (vl-convert's bundle) into the output: interactive, tooltips included.
+    Attributes (``to_dict``, ``data``, ...) are the wrapped chart's.
+    """
+
+    def __init__(self, chart) -> None:
+        self.chart = chart
+
+    def __getattr__(self, name: str):
+        return getattr(self.chart, name)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The renderer is switched only for this one display and restored after it.
+        with alt.renderers.enable("html", template="inline"):
+            return self.chart._repr_mimebundle_(include, exclude)

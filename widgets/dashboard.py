@@ -158,7 +158,12 @@ class ClassDashboard(widgets.VBox):
         common = {"simulated": self.simulated}
         if view == "stance":
             return charts.stance_chart(
-                self._prepared, corpus=self.corpus, target=self.target.value, key=self.key, **common
+                self._prepared,
+                corpus=self.corpus,
+                target=self.target.value,
+                key=self.key,
+                codebook=self.codebook,
+                **common,
             )
         if view == "techniques":
             return charts.technique_heatmap(

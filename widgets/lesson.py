@@ -542,9 +542,11 @@ class MyCharts:
 
         for message in self.messages:
             display(HTML(_box(html.escape(message), kind="info")))
+        from .charts import OfflineChart
+
         for chart in (self.stance, self.techniques):
             if chart is not None:
-                display(chart)
+                display(OfflineChart(chart))
 
 
 #: Fewer sentence labels than this and the charts say more about chance than about you.
@@ -853,7 +855,7 @@ class ClassResults:
 
         makers = {
             "stance": lambda: charts.stance_chart(
-                self.labels, corpus=self.corpus, simulated=self.simulated
+                self.labels, corpus=self.corpus, simulated=self.simulated, codebook=self.codebook
             ),
             "techniques": lambda: charts.technique_heatmap(
                 self.labels, corpus=self.corpus, codebook=self.codebook, simulated=self.simulated
@@ -870,7 +872,7 @@ class ClassResults:
         }
         if name not in makers:
             raise ValueError(f"unknown chart {name!r}; choose one of {', '.join(makers)}")
-        return makers[name]()
+        return charts.OfflineChart(makers[name]())
 
 
 def class_results(
