@@ -94,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["RHETORIC_LAB_LEARNER"] = "bench-learner"
     os.environ.pop("RHETORIC_LAB_CLASS_DIR", None)
     os.environ.pop("JUPYTERHUB_USER", None)
-    # Kernels import this checkout's package, whatever their working folder.
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-    )
+    os.environ.pop("PYTHONPATH", None)  # kernels import the installed kit, as under make lab
     grand = 0.0
     panel = None
     with tempfile.TemporaryDirectory(prefix="rhetoric-lab-bench-") as scratch:

@@ -308,16 +308,23 @@ def test_unknown_choices_are_refused_with_their_name(small_class, corpus, codebo
 
 
 def test_offline_chart_inlines_vega_and_needs_no_network():
-    """Does a chart shown in a notebook draw without the internet (no CDN script)?"""
+    """Does a chart shown in a notebook draw without the internet (no CDN script), in a
+    module script so that two charts on one page cannot clash?"""
+    import html as html_module
+
     import altair as alt
     import pandas as pd
 
     from widgets.charts import OfflineChart
 
-    chart = alt.Chart(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})).mark_bar().encode(x="a", y="b")
-    bundle = OfflineChart(chart)._repr_mimebundle_()
-    html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
-    assert "vegaEmbed" in html and "<script" in html
-    assert "cdn.jsdelivr" not in html and 'src="http' not in html
-    assert alt.renderers.active == "default"  # switched for one display only
+    chart = (
+        alt.Chart(pd.DataFrame({"a": ["x", "<b>"], "b": [1, 2]})).mark_bar().encode(x="a", y="b")
+    )
+    page = OfflineChart(chart)._repr_mimebundle_()["text/html"]
+    assert '<script type="module">' in page and "div[data-rhetoric-lab-chart]" in page
+    assert "cdn.jsdelivr" not in page and 'src="http' not in page
+    assert page.count("</script>") == 1  # nothing in the bundle closes the tag early
+    spec = page.split('data-rhetoric-lab-chart="', 1)[1].split('"', 1)[0]
+    assert json.loads(html_module.unescape(spec)) == chart.to_dict()
+    assert "<b>" not in spec  # data is escaped inside the attribute
     assert OfflineChart(chart).to_dict() == chart.to_dict()

@@ -4,7 +4,6 @@ committed clean, follows the lesson template, and has model answers for its ques
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -214,12 +213,8 @@ def _execute(path: Path, workdir: Path, monkeypatch):
     monkeypatch.setenv("RHETORIC_LAB_LEARNER", "test-learner")
     monkeypatch.delenv("RHETORIC_LAB_CLASS_DIR", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    # The kernel imports this checkout's package whatever its working folder (a stale
-    # editable install can otherwise resolve ``widgets`` as an empty namespace package).
-    monkeypatch.setenv(
-        "PYTHONPATH",
-        os.pathsep.join(filter(None, [str(paths.REPO_ROOT), os.environ.get("PYTHONPATH")])),
-    )
+    # The kernel imports `widgets` through the kit's install, as under `make lab`.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     # A copy, so that nothing the lesson writes (hand-in files, checkpoints) lands in the repo.
     lessons = workdir / "lessons"
     lessons.mkdir()

@@ -15,6 +15,10 @@ Learner ids never appear in these charts: the class views are aggregates.
 
 from __future__ import annotations
 
+import functools
+import html
+import json
+import re
 from collections.abc import Sequence
 
 import altair as alt
@@ -952,14 +956,38 @@ def class_charts(
     return charts
 
 
+#: Run inside a module script (its own scope, so several charts on one page never
+#: clash): embed every chart placeholder not drawn yet.
+_EMBED_SNIPPET = """
+for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([data-drawn])")) {
+  el.setAttribute("data-drawn", "");
+  vegaEmbed(el, JSON.parse(el.getAttribute("data-rhetoric-lab-chart")), {actions: false})
+    .catch((error) => { el.textContent = "Chart error: " + error; });
+}
+"""
+
+
+@functools.cache
+def _embed_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed with the embedding snippet (vl-convert; no network)."""
+    import vl_convert
+
+    # Only "</script" would end the <script> element early (other "</" are regular
+    # expressions and must stay as they are); "<\\/script" is the same to JavaScript.
+    bundle = vl_convert.javascript_bundle(_EMBED_SNIPPET)
+    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+
+
 class OfflineChart:
     """An Altair chart that draws in a notebook with no network.
 
     Altair 6's default renderer loads Vega from a CDN, and JupyterLab 4.6 renders
     Vega-Lite only up to v5's mimetype (Altair 6 writes v6), so a plain chart shows
     "Error loading script" offline. Displayed, this inlines Vega, Vega-Lite and
-    vega-embed (vl-convert's bundle) into the output: interactive, tooltips included.
-    Attributes (``to_dict``, ``data``, ...) are the wrapped chart's.
+    vega-embed into the output as a *module* script: interactive, tooltips included, and
+    any number of charts on one page (Altair's own inline template declares globals that
+    clash from the second chart on). Attributes (``to_dict``, ``data``, ...) are the
+    wrapped chart's.
     """
 
     def __init__(self, chart) -> None:
@@ -968,7 +996,12 @@ class OfflineChart:
     def __getattr__(self, name: str):
         return getattr(self.chart, name)
 
+    def _repr_html_(self) -> str:
+        spec = html.escape(json.dumps(self.chart.to_dict()), quote=True)
+        return (
+            f'<div data-rhetoric-lab-chart="{spec}"></div>'
+            f'<script type="module">{_embed_bundle()}</script>'
+        )
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # The renderer is switched only for this one display and restored after it.
-        with alt.renderers.enable("html", template="inline"):
-            return self.chart._repr_mimebundle_(include, exclude)
+        return {"text/html": self._repr_html_(), "text/plain": repr(self.chart)}

@@ -1,0 +1,60 @@
+"""Does lesson 07 draw the class's charts inside JupyterLab, with no network?"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser import lab
+
+pytestmark = pytest.mark.browser
+
+# Outputs that hold a Vega-Lite chart: Lab's own renderer (a vegalite mimetype) or
+# Altair's HTML renderers (a div whose id starts altair-viz).
+_CHART_OUTPUTS = """
+() => [...document.querySelectorAll('.jp-OutputArea-output')].filter(out =>
+  out.matches('[data-mime-type^="application/vnd.vegalite"]')
+  || out.querySelector('[id^="altair-viz"], .vega-embed, div[data-rhetoric-lab-chart]'))
+"""
+
+
+def test_class_results_lesson_draws_its_charts(page, lab_server, shots):
+    """Do the Altair charts of lesson 07 draw in JupyterLab from the kernel alone, with
+    no request beyond the local server (a classroom may have no internet)?"""
+    lab.open_notebook(page, lab_server, "07-class-results.ipynb")
+    lab.run_all_cells(page, timeout=180)
+    charts = page.evaluate(f"({_CHART_OUTPUTS})().length")
+    assert charts >= 2, f"lesson 07 should show at least two charts; found {charts}"
+    # Wait until every chart has either drawn (an <svg>/<canvas> with a size) or given up
+    # (Altair's HTML shows "Error loading script" when Vega cannot be fetched).
+    states = f"""() => ({_CHART_OUTPUTS})().map(out => {{
+        const drawn = [...out.querySelectorAll('svg, canvas')].some(mark => {{
+          const box = mark.getBoundingClientRect();
+          return box.width > 50 && box.height > 50;
+        }});
+        return drawn ? 'drawn' : (/error/i.test(out.innerText) ? out.innerText.slice(0, 200)
+                                                                 : 'pending');
+      }})"""
+    # JupyterLab may skip laying out cells far off screen, so each chart is brought into
+    # view before it is judged.
+    for index in range(charts):
+        page.evaluate(f"({_CHART_OUTPUTS})()[{index}].scrollIntoView()")
+        try:
+            page.wait_for_function(f"({states})()[{index}] !== 'pending'", timeout=30_000)
+        except PlaywrightTimeout:
+            pass  # reported below with each chart's state
+        shots(f"chart-{index + 1}")
+    failed = []
+    for index in range(charts):
+        page.evaluate(f"({_CHART_OUTPUTS})()[{index}].scrollIntoView()")
+        state = page.evaluate(states)[index]
+        if state != "drawn":
+            failed.append(state)
+    assert not failed, (
+        f"{len(failed)} of {charts} charts did not draw: {failed}; requests refused beyond "
+        f"the local server: {page.outside_requests}; console errors: {page.console_errors}"
+    )
+    assert not page.outside_requests, (
+        f"lesson 07 asked the network for {page.outside_requests}: charts must render "
+        "offline (Altair's default html renderer loads Vega from a CDN)"
+    )
