@@ -469,3 +469,139 @@ def test_sort_by_key_then_time_is_lexsort(pairs):
     stamps = np.array([s for _, s in pairs], dtype=np.int64)
     expected = np.lexsort((stamps, key))
     assert collect_module._sort_by_key_then_time(key, stamps).tolist() == expected.tolist()
+
+
+# -- the fast reader and the tolerant reader agree ------------------------------------
+
+
+def _good_class(folder, make_row):
+    """Store-format files: plain, CRLF, with a BOM, notes with quotes and line breaks."""
+    notes = ['he said "no",\nthen left', "two\r\nlines", "comma, here", "", "café ‘ok’"]
+    files = {}
+    for number, learner in enumerate(["ana", "ben", "cai", "dee", "eve", "fay"]):
+        rows = [
+            make_row(learner=learner, saved_at=f"2026-01-05T09:00:0{i}.00000{number}+00:00", **c)
+            for i, c in enumerate(
+                [
+                    {"note": notes[number % len(notes)]},
+                    {"techniques": "loaded-language;appeal-to-fear"},
+                    {"sentence_id": "tiny-one-002", "techniques": ""},
+                    {"status": "cleared", "techniques": ""},
+                ]
+            )
+        ]
+        path = write_rows(folder / f"{learner}.csv", rows)
+        data = path.read_bytes()
+        if number % 2:  # Windows line endings (a quoted "\r\n" stays as it was)
+            data = data.replace(b"\r\n", b"\0").replace(b"\n", b"\r\n").replace(b"\0", b"\r\n")
+        if number == 4:
+            data = codecs.BOM_UTF8 + data
+        path.write_bytes(data)
+        files[learner] = data
+    return files
+
+
+def _results_match(fast, tolerant):
+    def by_file(history):  # the files' order depends on how they were read
+        return history.sort_values("source_file", kind="stable").reset_index(drop=True)
+
+    for name in ("labels", "history", "rejects", "files"):
+        fast_frame, tolerant_frame = getattr(fast, name), getattr(tolerant, name)
+        if name == "history":
+            fast_frame, tolerant_frame = by_file(fast_frame), by_file(tolerant_frame)
+        pd.testing.assert_frame_equal(fast_frame.astype(str), tolerant_frame.astype(str), obj=name)
+    assert fast.counts == tolerant.counts
+
+
+def test_fast_and_tolerant_readers_agree(tmp_path, make_row, tiny_corpus, stub_codebook):
+    """Do good files (LF, CRLF, BOM, multi-line quoted notes) give the same labels,
+    history, row numbers and counts through the fast reader as through the tolerant one?"""
+    folder = tmp_path / "in"
+    files = _good_class(folder, make_row)
+    assert any(b"\r\n" in data for data in files.values())
+    for learner in ("ben", "dee"):  # a blank line and a bad row: row numbers must hold
+        path = folder / f"{learner}.csv"
+        lines = path.read_bytes().split(b"\r\n")
+        lines.insert(3, b"")
+        lines.insert(5, b"ben,nowhere,tiny-one-001,,,,,,,set,2026-01-05T09:00:00+00:00,x,")
+        path.write_bytes(b"\r\n".join(lines))
+    fast = run([folder], tiny_corpus, stub_codebook)
+    assert fast.counts["rejected"] == 2 and fast.counts["kept"] > 0
+    # the blank line is a row; ben's first note holds a line break, so his lines shift
+    rows = dict(zip(fast.rejects["file"].str[-7:], fast.rejects["row"], strict=True))
+    assert rows == {"ben.csv": 5, "dee.csv": 6}
+    assert (fast.history["note"] == "two\r\nlines").any()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collect_module, "_canonical_body", lambda data: None)
+        tolerant = run([folder], tiny_corpus, stub_codebook)
+    _results_match(fast, tolerant)
+
+
+def test_fast_reader_batch_survives_a_damaged_file(tmp_path, make_row, tiny_corpus, stub_codebook):
+    """Does a file whose quote never closes, parsed in one batch with good files, spoil
+    neither their rows nor their row numbers, nor hide a row that imitates a marker?"""
+    folder = tmp_path / "in"
+    _good_class(folder, make_row)
+    write_rows(folder / "bad.csv", [make_row(learner="gus")])
+    (folder / "bad.csv").write_bytes((folder / "bad.csv").read_bytes() + b'gus,"oops\n')
+    marker = make_row(learner=collect_module._MARKER_PREFIX + "0")
+    write_rows(folder / "imitator.csv", [make_row(learner="hal"), marker])
+    fast = run([folder], tiny_corpus, stub_codebook)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collect_module, "_canonical_body", lambda data: None)
+        tolerant = run([folder], tiny_corpus, stub_codebook)
+    _results_match(fast, tolerant)
+    assert {"gus", "hal"} <= set(fast.labels["learner"].astype(str))
+    assert set(fast.rejects["file"].map(lambda f: f.rsplit("/", 1)[-1])) == {
+        "bad.csv",
+        "imitator.csv",
+    }
+    assert "\x01" not in "".join(map(str, fast.history["learner"].cat.categories))
+
+
+# -- collect's own outputs inside the input folder --------------------------------------
+
+
+def test_out_inside_the_input_folder(tmp_path, capsys):
+    """Can class.csv be written into the folder being collected, and does the next run
+    skip it (and its history and rejects, even renamed) instead of reading it back?"""
+    folder = tmp_path / "class"
+    assert main(["simulate", "--learners", "3", "--out", str(folder),
+                 "--answers-dir", str(tmp_path / "none")]) == 0  # fmt: skip
+    out = folder / "class.csv"
+    assert main(["collect", str(folder), "--out", str(out), "--quiet"]) == 0
+    first = pd.read_csv(out, dtype=str, keep_default_na=False)
+    capsys.readouterr()
+    assert main(["collect", str(folder), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "skipped 3 file(s) written by an earlier collect" in printed
+    assert "from 3 file(s)" in printed and "duplicate            0" in printed
+    pd.testing.assert_frame_equal(pd.read_csv(out, dtype=str, keep_default_na=False), first)
+
+    output_paths(out)["history"].rename(folder / "old.csv")  # known by its header
+    result = collect([folder], now=NOW)
+    assert sorted(p.rsplit("/", 1)[-1] for p in result.skipped) == [
+        "class.rejects.csv",
+        "old.csv",
+    ]
+    # class.csv alone has a learner file's columns: without its history it is read
+    assert result.counts["files"] == 4 and result.counts["duplicate"] == len(first)
+    notes = result.files.set_index(result.files["file"].str.rsplit("/", n=1).str[-1])["notes"]
+    assert notes["old.csv"] == "skipped: collect's own history output"
+    # a collect output named on the command line is read like any file
+    named = collect([folder / "old.csv"], now=NOW)
+    assert named.skipped == () and named.counts["kept"] == len(first)
+
+
+def test_out_never_overwrites_a_learner_file_in_the_folder(tmp_path, capsys):
+    """Is an --out whose history or rejects name is a learner's file refused?"""
+    folder = tmp_path / "class"
+    assert main(["simulate", "--learners", "2", "--out", str(folder),
+                 "--answers-dir", str(tmp_path / "none")]) == 0  # fmt: skip
+    learner_file = sorted(folder.glob("sim-*.csv"))[0]
+    (folder / "results.history.csv").write_bytes(learner_file.read_bytes())
+    capsys.readouterr()
+    code = main(["collect", str(folder), "--out", str(folder / "results.csv"), "--quiet"])
+    assert code == 2
+    assert "results.history.csv" in capsys.readouterr().err
+    assert not (folder / "results.csv").exists()

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -654,6 +654,18 @@ class ClassLabels:
     stance_unit: np.ndarray
     stance_target: np.ndarray
     stance_value: np.ndarray
+    # set distance matrices by distance name: technique_set_alpha and
+    # sentence_disagreement both need one, and it is sets x sets (hundreds squared)
+    _set_distances: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def set_distances(self, distance: str) -> np.ndarray:
+        """:func:`set_distance_matrix` of :attr:`technique_sets`, computed once."""
+        if distance not in self._set_distances:
+            items = sorted({t for s in self.technique_sets for t in s})
+            matrix = set_distance_matrix(_membership(self.technique_sets, items), distance)
+            matrix.flags.writeable = False  # shared by every caller
+            self._set_distances[distance] = matrix
+        return self._set_distances[distance]
 
     @property
     def key_code(self) -> int:
@@ -964,8 +976,7 @@ def _technique_set_counts(prepared: ClassLabels, include_key: bool, distance: st
     _, unit, set_code = prepared.technique_rows(include_key=include_key)
     domain = prepared.technique_sets
     counts = unit_value_counts(unit, set_code, len(prepared.units), len(domain))
-    items = sorted({t for s in domain for t in s})
-    return counts, set_distance_matrix(_membership(domain, items), distance)
+    return counts, prepared.set_distances(distance)
 
 
 def technique_set_alpha(

@@ -71,31 +71,38 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return series.astype(object).fillna("").astype("category")
 
 
-def _class_rows(labels: pd.DataFrame, *, summary: bool) -> pd.DataFrame:
-    """Learners' set rows: no key, no cleared rows; summary rows only or none of them.
+def _class_rows(
+    labels: pd.DataFrame,
+    *,
+    summary: bool,
+    columns: Sequence[str] = _USED,
+    techniques_only: bool = False,
+) -> pd.DataFrame:
+    """Learners' set rows: no key, no cleared rows; summary rows only or none of them
+    (and technique rows only, if asked).
 
-    Only the columns the tables use are kept (filtering fewer columns is faster)."""
-    labels = labels[[c for c in _USED if c in labels.columns]]
+    Only ``columns`` are copied: 10,000 learners' labels are millions of rows, and each
+    table needs two or three columns of them."""
     keep = (_column(labels, "learner") != KEY_LEARNER).to_numpy().copy()
     if "status" in labels:
         keep &= (_column(labels, "status") != STATUS_CLEARED).to_numpy()
     is_summary = (_column(labels, "sentence_id") == SUMMARY_SENTENCE_ID).to_numpy()
     keep &= is_summary if summary else ~is_summary
-    return labels[keep]
+    if techniques_only:
+        keep &= (_column(labels, "target") == TECHNIQUE_TARGET).to_numpy()
+    rows = np.flatnonzero(keep)
+    return pd.DataFrame({c: _column(labels, c).take(rows).reset_index(drop=True) for c in columns})
 
 
-def _technique_rows(labels: pd.DataFrame) -> pd.DataFrame:
-    rows = _class_rows(labels, summary=False)
-    return rows[(_column(rows, "target") == TECHNIQUE_TARGET).to_numpy()]
+def _technique_rows(labels: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    return _class_rows(labels, summary=False, columns=columns, techniques_only=True)
 
 
 def _marks(rows: pd.DataFrame, by: str) -> tuple[dict[tuple[str, str], int], pd.Series]:
     """Per (``by`` value, technique): labels that include it; and labels per ``by`` value.
 
     Groups by the distinct technique strings first, so each is split only once."""
-    grouped = pd.DataFrame(
-        {by: _column(rows, by), "techniques": _column(rows, "techniques")}
-    ).groupby([by, "techniques"], observed=True, sort=False)
+    grouped = rows[[by, "techniques"]].groupby([by, "techniques"], observed=True, sort=False)
     sizes = grouped.size()
     marks: dict[tuple[str, str], int] = {}
     for (value, techniques), number in sizes.items():
@@ -130,7 +137,7 @@ def technique_counts(
         include it), ``labels`` (technique labels given in the article), ``share``
         (count / labels, rounded to 4 places; 0 when no labels).
     """
-    marks, totals = _marks(_technique_rows(labels), "article_id")
+    marks, totals = _marks(_technique_rows(labels, ("article_id", "techniques")), "article_id")
     if technique_ids is None:
         technique_ids = sorted({t for _, t in marks})
     records = [
@@ -161,8 +168,7 @@ def stance_counts(labels: pd.DataFrame, corpus, *, summary: bool = False) -> pd.
         ``article_id``, ``target``, ``stance`` (``favor``, ``against``, ``none``),
         ``count``, ``share`` (of that article and target's stance labels; 0 if none).
     """
-    rows = _class_rows(labels, summary=summary)
-    frame = pd.DataFrame({c: _column(rows, c) for c in ("article_id", "target", "stance")})
+    frame = _class_rows(labels, summary=summary, columns=("article_id", "target", "stance"))
     counted = frame.groupby(["article_id", "target", "stance"], observed=True).size()
     counted.index = pd.MultiIndex.from_tuples(
         [tuple(map(str, i)) for i in counted.index], names=counted.index.names
@@ -193,9 +199,8 @@ def frame_counts(labels: pd.DataFrame, frame_ids: Iterable[str] | None = None) -
         frame); every frame in ``frame_ids`` (default: those chosen) for every article
         with a summary.
     """
-    rows = _class_rows(labels, summary=True)
-    rows = rows[(_column(rows, "target") == TECHNIQUE_TARGET).to_numpy()]
-    frame = pd.DataFrame({c: _column(rows, c).astype(str) for c in ("article_id", "frame")})
+    rows = _class_rows(labels, summary=True, columns=("article_id", "frame"), techniques_only=True)
+    frame = pd.DataFrame({c: rows[c].astype(str) for c in ("article_id", "frame")})
     frame = frame[frame["frame"] != ""]
     counted = frame.groupby(["article_id", "frame"], sort=True).size()
     frame_ids = sorted(set(frame["frame"])) if frame_ids is None else list(frame_ids)
@@ -241,7 +246,7 @@ def hotspots(
     from .agreement import sentence_disagreement
 
     table = (sentence_disagreement(labels) if disagreement is None else disagreement).copy()
-    marks, totals = _marks(_technique_rows(labels), "sentence_id")
+    marks, totals = _marks(_technique_rows(labels, ("sentence_id", "techniques")), "sentence_id")
     per_sentence: dict[str, list[tuple[str, int]]] = {}
     for (sentence_id, technique), number in marks.items():
         per_sentence.setdefault(sentence_id, []).append((technique, number))
@@ -291,8 +296,7 @@ def coverage(labels: pd.DataFrame, corpus) -> pd.DataFrame:
         technique label there), ``finished`` (labelled every sentence),
         ``median_share`` (median share of sentences labelled, among those who started).
     """
-    rows = _technique_rows(labels)
-    frame = pd.DataFrame({c: _column(rows, c) for c in ("article_id", "learner")})
+    frame = _technique_rows(labels, ("article_id", "learner"))
     per_learner = frame.groupby(["article_id", "learner"], observed=True).size()
     by_article = {
         str(article_id): group.to_numpy()

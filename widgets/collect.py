@@ -15,7 +15,7 @@ or ``rhetoric-lab collect downloads/ --out class.csv`` (see
 ``class.rejects.csv`` beside ``class.csv``.
 
 Published API (stable): :func:`collect`, :class:`CollectResult`, :func:`write_outputs`,
-:func:`find_inputs`, :class:`InputError`, :data:`REJECT_COLUMNS`, :data:`HISTORY_COLUMNS`,
+:func:`find_inputs`, :func:`is_collect_output`, :class:`InputError`, :data:`REJECT_COLUMNS`, :data:`HISTORY_COLUMNS`,
 :data:`FILE_COLUMNS`.
 
 Frames
@@ -27,8 +27,9 @@ latest row has status ``set``, sorted by learner, article (corpus order), senten
 tolerant reader, spaces around ids are stripped. To keep 10,000 learners in memory the
 repetitive columns are pandas ``category`` dtype (compare and filter them like text;
 ``.astype(str)`` gives plain text); ``note`` and ``saved_at`` are ``str``.
-``history`` has the same columns plus ``source_file``, in reading order (file by file,
-each file in the order it was saved).
+``history`` has the same columns plus ``source_file``, file by file (each file's rows
+together, in the order it was saved; files read the same way come together, so sort by
+``source_file`` for the files' own order).
 
 What is checked (a failing row goes to ``rejects``; the first failing check names it)
 --------------------------------------------------------------------------------------
@@ -66,6 +67,12 @@ exact repeats; ``rejected`` = records set aside (``rejects`` rows with ``row >= 
 A file rejected as a whole (empty, binary, too large, unreadable, missing columns)
 contributes no rows: it appears in ``rejects`` once with ``row == 0`` and in
 ``counts["files_rejected"]``.
+
+Collect's own outputs found while searching a folder (``rhetoric-lab collect . --out
+class.csv`` run twice) are not label files: they are left unread, listed in ``files``
+with the note ``skipped: collect's own ... output``, named in
+:attr:`CollectResult.skipped` and not counted in ``counts["files"]`` (see
+:func:`is_collect_output`). A file named on the command line is always read.
 
 ``row`` in ``rejects`` is the spreadsheet row: the header is row 1, the first record
 row 2 (a note with a line break is still one row). ``raw_line`` is the record as read,
@@ -123,6 +130,7 @@ __all__ = [
     "MAX_RAW_LINE",
     "CLOCK_SKEW",
     "output_paths",
+    "is_collect_output",
 ]
 
 REJECT_COLUMNS: tuple[str, ...] = ("file", "row", "reason", "raw_line")
@@ -226,6 +234,8 @@ class _Source:
     provenance: str
     size: int
     read: Callable[[], bytes] = field(repr=False, compare=False)
+    #: found by searching a folder (not named by the user): collect's own outputs skipped
+    scanned: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +261,9 @@ class CollectResult:
     rejects: pd.DataFrame
     counts: dict[str, int]
     files: pd.DataFrame
+    #: Files in the input folders that collect itself wrote (``class.csv``,
+    #: ``class.history.csv``, ``class.rejects.csv``): left unread, listed in ``files``.
+    skipped: tuple[str, ...] = ()
 
     @property
     def learners(self) -> tuple[str, ...]:
@@ -369,14 +382,11 @@ def find_inputs(inputs: Iterable[str | os.PathLike]) -> list[_Source]:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                relative = found.relative_to(path)
-                if not found.is_file() or _hidden(relative.parts):
-                    continue
-                suffix = found.suffix.lower()
-                if suffix == ".csv":
-                    sources.append(_file_source(found, (path.name, *relative.parts)))
-                elif suffix == ".zip":
+            for relative in _walk(path):
+                found = path.joinpath(*relative)
+                if relative[-1].lower().endswith(".csv"):
+                    sources.append(_file_source(found, (path.name, *relative), scanned=True))
+                else:
                     sources.extend(_zip_sources(found, str(found)))
         elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
             sources.extend(_zip_sources(path, str(path)))
@@ -385,12 +395,66 @@ def find_inputs(inputs: Iterable[str | os.PathLike]) -> list[_Source]:
     return sources
 
 
-def _file_source(path: Path, parts: Sequence[str]) -> _Source:
+def _walk(folder: Path) -> list[tuple[str, ...]]:
+    """Relative parts of the ``.csv`` and ``.zip`` files under ``folder``, hidden ones
+    left out, in the order ``sorted(folder.rglob("*"))`` gives (os.walk is several times
+    faster than rglob on a folder of 10,000 files)."""
+    found = []
+    for root, folders, files in os.walk(folder):
+        relative = Path(root).relative_to(folder).parts
+        if _hidden(relative):
+            folders.clear()
+            continue
+        for name in files:
+            if name.lower().endswith((".csv", ".zip")) and not _hidden((name,)):
+                if os.path.isfile(os.path.join(root, name)):
+                    found.append((*relative, name))
+    return sorted(found)  # tuples of parts order as the Paths do, without making them
+
+
+def _file_source(path: Path, parts: Sequence[str], *, scanned: bool = False) -> _Source:
     try:
         size = path.stat().st_size
     except OSError as error:
         return _Source(str(path), "", 0, _failing(f"unreadable file: {error.strerror}"))
-    return _Source(str(path), _provenance(parts), size, path.read_bytes)
+    return _Source(str(path), _provenance(parts), size, path.read_bytes, scanned)
+
+
+def _first_line(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.readline(4096).removeprefix(codecs.BOM_UTF8).rstrip(b"\r\n")
+    except OSError:
+        return b""
+
+
+def _output_kind(first_line: bytes) -> str:
+    """Which collect output a header line belongs to ("" when none)."""
+    names = [n.strip().strip('"') for n in first_line.decode("utf-8", "replace").split(",")]
+    if names == list(HISTORY_COLUMNS):
+        return "history"
+    if names == list(REJECT_COLUMNS):
+        return "rejects"
+    if names == list(LABEL_COLUMNS):
+        return "labels"
+    return ""
+
+
+def is_collect_output(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a file ``rhetoric-lab collect`` wrote.
+
+    ``class.history.csv`` and ``class.rejects.csv`` are known by their header (with
+    ``source_file``; ``file,row,reason,raw_line``); ``class.csv`` has a learner file's
+    columns, so it counts only beside a ``class.history.csv`` of the same stem.
+    """
+    path = Path(path)
+    kind = _output_kind(_first_line(path))
+    if kind in ("history", "rejects"):
+        return True
+    if kind == "labels":
+        history = output_paths(path)["history"]
+        return history.is_file() and _output_kind(_first_line(history)) == "history"
+    return False
 
 
 # -- reading one file ------------------------------------------------------------------
@@ -408,28 +472,6 @@ class _Parsed:
     records: int
     encoding: str
     notes: list[str]
-
-
-def _quick_count(body: bytes) -> tuple[int, bool] | None:
-    """Records in a canonical body and whether a quoted value holds a line break, or
-    None when the body needs the tolerant reader (blank lines, CR, unbalanced quotes)."""
-    if not body:
-        return 0, False
-    if not body.endswith(b"\n") or b"\r" in body or body.startswith(b"\n"):
-        return None
-    if b'"' not in body:
-        return None if b"\n\n" in body else (body.count(b"\n"), False)
-    data = np.frombuffer(body, dtype=np.uint8)
-    quotes = np.flatnonzero(data == 34)
-    if len(quotes) % 2:
-        return None
-    newlines = np.flatnonzero(data == 10)
-    # a newline is inside a quoted value when an odd number of quotes precede it
-    inside = (np.searchsorted(quotes, newlines) & 1).astype(bool)
-    ends = newlines[~inside]
-    if len(ends) > 1 and (np.diff(ends) == 1).any():
-        return None
-    return len(ends), bool(inside.any())
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -580,7 +622,28 @@ def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
     return pa.table(arrays, schema=_SCHEMA)
 
 
-_READ_OPTIONS = dict(column_names=list(LABEL_COLUMNS), block_size=1 << 24)
+# Canonical files are parsed together, many to one Arrow call (one call per file costs
+# about 1 ms, more than parsing it). After each file comes a marker record whose learner
+# is "\x01<n>": where the markers land says which file each row came from, and a file
+# whose quotes do not balance swallows the next marker, which the check notices.
+_MARKER_PREFIX = "\x01"
+_MARKER_TAIL = b"," * (len(LABEL_COLUMNS) - 1) + b"\n"
+_HEADERS = (_HEADER_BYTES, _HEADER_BYTES[:-1] + b"\r\n")
+# How collect's history and rejects outputs start (quoted or not, after a BOM or not).
+_OUTPUT_STARTS = tuple(
+    prefix + quote + name
+    for prefix in (b"", codecs.BOM_UTF8)
+    for quote in (b"", b'"')
+    for name in (b"learner", b"file")
+)
+_READ = pacsv.ReadOptions(column_names=list(LABEL_COLUMNS), block_size=1 << 24)
+# ignore_empty_lines=False: a blank line is then a one-field record Arrow refuses, so a
+# file with one goes to the tolerant reader, which skips it but keeps the row numbers
+# right (Arrow would silently renumber the rows after it).
+_PARSE = {
+    quoted: pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False)
+    for quoted in (False, True)
+}
 _CONVERT = pacsv.ConvertOptions(
     column_types={c: (pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
     strings_can_be_null=False,
@@ -588,13 +651,53 @@ _CONVERT = pacsv.ConvertOptions(
 )
 
 
-def _parse_fast(bodies: list[bytes], quoted: bool) -> pa.Table:
-    parse = pacsv.ParseOptions(newlines_in_values=quoted)
+def _canonical_body(data: bytes) -> int | None:
+    """Where the records start in a file the fast path can read, else None.
+
+    The fast path takes UTF-8 files with the schema's header (LF or CRLF), ending with a
+    line break, without NUL bytes; Arrow refuses the rest of what it cannot read exactly
+    (wrong field counts, blank lines, invalid UTF-8), and those go to the tolerant reader.
+    Bytes are searched in place: slicing a 200 MB class would copy it twice."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    for header in _HEADERS:
+        if data.startswith(header, start):
+            start += len(header)
+            break
+    else:
+        return None
+    if len(data) == start or not data.endswith(b"\n") or data.find(b"\x00") >= 0:
+        return None
+    return start
+
+
+def _parse_fast(pieces: list, quoted: bool) -> pa.Table:
     return pacsv.read_csv(
-        pa.BufferReader(b"".join(bodies)),
-        read_options=pacsv.ReadOptions(**_READ_OPTIONS),
-        parse_options=parse,
+        pa.BufferReader(b"".join(pieces)),
+        read_options=_READ,
+        parse_options=_PARSE[quoted],
         convert_options=_CONVERT,
+    )
+
+
+def _marker_rows(learners: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of marker records and of records without a learner (a blank line reads
+    as one), from the learner column's dictionary codes."""
+    found: dict[bool, list[np.ndarray]] = {True: [], False: []}
+    offset = 0
+    for chunk in learners.chunks:
+        dictionary = chunk.dictionary.to_pylist()
+        for marker in (True, False):
+            codes = [
+                i
+                for i, v in enumerate(dictionary)
+                if (v.startswith(_MARKER_PREFIX) if marker else v == "")
+            ]
+            if codes:
+                indices = chunk.indices.to_numpy(zero_copy_only=False)
+                found[marker].append(np.flatnonzero(np.isin(indices, codes)) + offset)
+        offset += len(chunk)
+    return tuple(
+        np.concatenate(found[m]) if found[m] else np.zeros(0, dtype=np.int64) for m in (True, False)
     )
 
 
@@ -615,8 +718,11 @@ class _Reader:
         self.tables: list[pa.Table] = []
         self.rejects: list[tuple[int, int, str, str]] = []
         self.file_rows: list[dict] = []
-        # canonical files waiting to be parsed together, split by whether a quoted value
-        # holds a line break (Arrow parses the others faster, in parallel blocks)
+        self.skipped: list[int] = []
+        #: scanned file name -> kind, for collect outputs known before reading
+        self.outputs: dict[str, str] = {}
+        # canonical files waiting to be parsed together, split by whether they hold a
+        # quote (Arrow parses files without quoted line breaks faster, in parallel blocks)
         self._batches: dict[bool, list[tuple[int, bytes, int]]] = {False: [], True: []}
         self._batch_bytes = 0
 
@@ -631,6 +737,9 @@ class _Reader:
             "notes": "",
         }
         self.file_rows.append(record)
+        if source.scanned and source.name in self.outputs:
+            self._skip(index, self.outputs[source.name])
+            return
         try:
             if source.size > MAX_FILE_BYTES:
                 raise _FileProblem(
@@ -643,24 +752,32 @@ class _Reader:
                 raise _FileProblem(f"unreadable file: {error}") from None
             if len(data) > MAX_FILE_BYTES:
                 raise _FileProblem(f"file too large: more than {MAX_FILE_BYTES // 1024**2} MB")
+            if source.scanned and data.startswith(_OUTPUT_STARTS):
+                kind = _output_kind(data[:4096].split(b"\n", 1)[0].rstrip(b"\r"))
+                if kind in ("history", "rejects"):
+                    self._skip(index, kind)
+                    return
+            start = _canonical_body(data)
+            if start is not None:
+                quoted = data.find(b'"', start) >= 0
+                self._batches[quoted].append((index, data, start))
+                self._batch_bytes += len(data) - start
+                if self._batch_bytes >= _BATCH_BYTES:
+                    self.flush()
+                return
             if not data.strip():
                 raise _FileProblem("empty file: no header and no rows")
-            body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-            if body.startswith(_HEADER_BYTES) and b"\x00" not in body:
-                body = body[len(_HEADER_BYTES) :]
-                quick = _quick_count(body)
-                if quick is not None and quick[0] > 0:
-                    count, multiline = quick
-                    record["rows_read"] = count
-                    self._batches[multiline].append((index, body, count))
-                    self._batch_bytes += len(body)
-                    if self._batch_bytes >= _BATCH_BYTES:
-                        self.flush()
-                    return
             self._slow(index, data)
         except _FileProblem as problem:
-            record["problem"] = str(problem)
-            self.rejects.append((index, 0, str(problem), ""))
+            self._reject_file(index, problem)
+
+    def _skip(self, index: int, kind: str) -> None:
+        self.file_rows[index]["notes"] = f"skipped: collect's own {kind} output"
+        self.skipped.append(index)
+
+    def _reject_file(self, index: int, problem: _FileProblem) -> None:
+        self.file_rows[index]["problem"] = str(problem)
+        self.rejects.append((index, 0, str(problem), ""))
 
     def _slow(self, index: int, data: bytes) -> None:
         record = self.file_rows[index]
@@ -675,38 +792,67 @@ class _Reader:
 
     def flush(self) -> None:
         batches, self._batches, self._batch_bytes = self._batches, {False: [], True: []}, 0
-        for multiline, batch in batches.items():
+        for quoted, batch in batches.items():
             if batch:
-                self._parse_batch(batch, multiline)
+                self._parse_batch(batch, quoted)
 
-    def _parse_batch(self, batch: list[tuple[int, bytes, int]], multiline: bool) -> None:
+    def _parse_batch(self, batch: list[tuple[int, bytes, int]], quoted: bool) -> None:
+        pieces = []
+        for number, (_index, data, start) in enumerate(batch):
+            marker = b"%s%d" % (_MARKER_PREFIX.encode(), number) + _MARKER_TAIL
+            pieces += [memoryview(data)[start:], marker]
         try:
-            table = _parse_fast([b for _, b, _ in batch], multiline)
-            if table.num_rows != sum(c for _, _, c in batch):
-                raise ValueError("row count mismatch")
+            table = _parse_fast(pieces, quoted)
+            del pieces
+            markers, unnamed = _marker_rows(table.column("learner"))
+            expected = [f"{_MARKER_PREFIX}{n}" for n in range(len(batch))]
+            if len(markers) != len(batch) or (
+                table.column("learner").take(pa.array(markers)).cast(pa.string()).to_pylist()
+                != expected
+            ):
+                raise ValueError("markers out of place")
         except (pa.ArrowInvalid, ValueError):
             # One damaged file spoils a batch: parse the files one by one instead.
-            for index, body, count in batch:
-                try:
-                    table = _parse_fast([body], multiline)
-                    if table.num_rows != count:
-                        raise ValueError("row count mismatch")
-                except (pa.ArrowInvalid, ValueError):
-                    try:
-                        self._slow(index, _HEADER_BYTES + body)
-                    except _FileProblem as problem:
-                        self.file_rows[index]["problem"] = str(problem)
-                        self.rejects.append((index, 0, str(problem), ""))
-                    continue
-                self.tables.append(
-                    _with_provenance(table, np.full(count, index), np.arange(2, count + 2))
-                )
+            for index, data, start in batch:
+                self._parse_one(index, data, start, quoted)
             return
-        counts = np.array([c for _, _, c in batch])
-        files = np.repeat(np.array([i for i, *_ in batch]), counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        rows = np.arange(len(files)) - starts + 2
+        counts = np.diff(np.r_[-1, markers]) - 1
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[markers] = False
+        # Blank lines read as records without a learner: such files go to the tolerant
+        # reader, which skips blank lines and keeps the row numbers of the rest right.
+        tolerant = np.zeros(len(batch), dtype=bool)
+        tolerant[np.searchsorted(markers, unnamed)] = True
+        if tolerant.any():
+            keep &= ~np.repeat(tolerant, counts + 1)
+        for (index, data, _start), count, slow in zip(batch, counts, tolerant, strict=True):
+            if slow:
+                try:
+                    self._slow(index, data)
+                except _FileProblem as problem:
+                    self._reject_file(index, problem)
+            else:
+                self.file_rows[index]["rows_read"] = int(count)
+        counts = np.where(tolerant, 0, counts)
+        table = table.filter(pa.array(keep))
+        files = np.repeat(np.array([index for index, *_ in batch]), counts)
+        rows = np.arange(len(files)) - np.repeat(np.cumsum(counts) - counts, counts) + 2
         self.tables.append(_with_provenance(table, files, rows))
+
+    def _parse_one(self, index: int, data: bytes, start: int, quoted: bool) -> None:
+        try:
+            table = _parse_fast([memoryview(data)[start:]], quoted)
+            if len(_marker_rows(table.column("learner"))[1]):
+                raise ValueError("a blank line")
+        except (pa.ArrowInvalid, ValueError):
+            try:
+                self._slow(index, data)
+            except _FileProblem as problem:
+                self._reject_file(index, problem)
+            return
+        count = table.num_rows
+        self.file_rows[index]["rows_read"] = count
+        self.tables.append(_with_provenance(table, np.full(count, index), np.arange(2, count + 2)))
 
 
 # -- validation --------------------------------------------------------------------------
@@ -780,9 +926,13 @@ class _Validator:
 
     def _per_value(self, column: str, check: Callable[[str], str | None]) -> None:
         codes, values = _codes(self.frame, column)
-        problems = np.array([check(v) for v in values] + [None], dtype=object)
-        per_row = problems[codes]  # code -1 (never produced here) would pick None
-        self._set(~pd.isna(per_row), per_row)
+        problems = [check(v) for v in values]
+        bad = np.array([p is not None for p in problems] + [False])  # code -1: no value
+        if bad.any():
+            self._set(
+                bad[codes],
+                lambda where: np.array([problems[c] for c in codes[where]], dtype=object),
+            )
 
     def run(self) -> np.ndarray:
         frame, corpus, codebook = self.frame, self.corpus, self.codebook
@@ -976,17 +1126,21 @@ class _Validator:
             ),
         )
         sha_codes, hashes = _codes(frame, "text_sha1")
-        expected = np.array(
-            [index[s].text_sha1 if s in index else "" for s in sentences] + [""], dtype=object
-        )[sentence_codes]
-        given = np.array(hashes + [""], dtype=object)[sha_codes]
-        drift = (given != "") & (expected != "") & (given != expected)
+        # Compared as category codes: per sentence, the code its current hash has among
+        # the hashes given (-2: none gave it), so no row's text is touched.
+        expected_text = [index[s].text_sha1 if s in index else "" for s in sentences]
+        hash_code = {h: i for i, h in enumerate(hashes)}
+        expected = np.array([hash_code.get(h, -2) for h in expected_text] + [-2])
+        checked = np.array([h != "" for h in expected_text] + [False])[sentence_codes]
+        given = np.array([h != "" for h in hashes] + [False])[sha_codes]
+        drift = checked & given & (sha_codes != expected[sentence_codes])
         self._set(
             drift,
             lambda where: np.array(
                 [
                     f"text drift: {sentences[sentence_codes[i]]!r} was labelled for other "
-                    f"wording (text_sha1 {str(given[i])[:12]}…, now {str(expected[i])[:12]}…)"
+                    f"wording (text_sha1 {hashes[sha_codes[i]][:12]}…, "
+                    f"now {expected_text[sentence_codes[i]][:12]}…)"
                     for i in where
                 ],
                 dtype=object,
@@ -1051,10 +1205,20 @@ def _compact(series: pd.Series) -> pd.Series:
     remap = np.full(len(categories) + 1, -1, dtype=np.int32)
     remap[np.flatnonzero(used)] = np.arange(int(used.sum()), dtype=np.int32)
     return pd.Series(
-        pd.Categorical.from_codes(remap[codes], categories=categories[used]),
+        pd.Categorical.from_codes(remap[codes], categories=categories[used], validate=False),
         index=series.index,
         name=series.name,
     )
+
+
+def _take(series: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``series.iloc[rows]`` with a fresh index; categories left unused are dropped."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        taken = pd.Categorical.from_codes(
+            series.cat.codes.to_numpy()[rows], dtype=series.dtype, validate=False
+        )
+        return _compact(pd.Series(taken, name=series.name))
+    return pd.Series(series.array.take(rows), name=series.name)
 
 
 def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
@@ -1107,6 +1271,15 @@ def collect(
     limit = (now + CLOCK_SKEW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     sources = find_inputs(inputs)
     reader = _Reader()
+    # class.csv has a learner file's columns: it is known as collect's own output by the
+    # class.history.csv beside it (the history and rejects files by their headers).
+    scanned = {s.name for s in sources if s.scanned}
+    for source in sources:
+        # (string work, not output_paths: 10,000 Path objects cost a third of a second)
+        history = os.path.splitext(source.name)[0] + ".history.csv"
+        if source.scanned and history in scanned:
+            if is_collect_output(source.name):
+                reader.outputs[source.name] = "labels"
     iterable = sources
     if progress:
         from tqdm.auto import tqdm
@@ -1260,21 +1433,23 @@ def collect(
     columns = list(LABEL_COLUMNS)
     live_mask = np.zeros(len(file_codes), dtype=bool)
     live_mask[live_idx] = True
-    history = frame[columns] if live_mask.all() else frame[columns][live_mask]
-    history = history.reset_index(drop=True)
+    if live_mask.all():
+        history = frame[columns].reset_index(drop=True)
+    else:
+        live_rows = np.flatnonzero(live_mask)
+        history = pd.DataFrame({c: _take(frame[c], live_rows) for c in columns})
     del frame
+    # Unused categories go: rejected rows' values, and the reader's file markers.
+    for column in _DICT_COLUMNS:
+        history[column] = _compact(history[column])
     unique_names, name_codes = np.unique(names[:-1].astype(str), return_inverse=True)
     history["source_file"] = pd.Categorical.from_codes(
-        name_codes.astype(np.int32)[file_codes[live_mask]], categories=list(unique_names)
+        name_codes.astype(np.int32)[file_codes[live_mask]],
+        categories=list(unique_names),
+        validate=False,
     )
-    if not live_mask.all():  # otherwise every category is some row's value already
-        for column in _DICT_COLUMNS:
-            history[column] = _compact(history[column])
     position = np.cumsum(live_mask) - 1
-    labels = history[columns].iloc[position[kept_idx]].reset_index(drop=True)
-    for column in _DICT_COLUMNS:
-        labels[column] = _compact(labels[column])
-
+    labels = pd.DataFrame({c: _take(history[c], position[kept_idx]) for c in columns})
     files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
     per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
     for index, _row, _message, _line in reader.rejects:
@@ -1283,7 +1458,7 @@ def collect(
     files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
 
     counts = {
-        "files": len(sources),
+        "files": len(sources) - len(reader.skipped),
         "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
@@ -1297,7 +1472,12 @@ def collect(
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
     return CollectResult(
-        labels=labels, history=history, rejects=rejects, counts=counts, files=files
+        labels=labels,
+        history=history,
+        rejects=rejects,
+        counts=counts,
+        files=files,
+        skipped=tuple(str(names[i]) for i in reader.skipped),
     )
 
 

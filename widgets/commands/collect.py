@@ -40,8 +40,11 @@ def _out_problem(out: Path) -> str | None:
 
 
 def _overlap_problem(out: Path, inputs) -> str | None:
-    """An --out that would overwrite an input, or land where the next collect reads it."""
-    from ..collect import output_paths
+    """An --out that would overwrite an input file, or a learner's file in an input folder.
+
+    Writing into an input folder is fine: the next collect there skips collect's own
+    outputs (see :func:`widgets.collect.is_collect_output`)."""
+    from ..collect import is_collect_output, output_paths
 
     targets = [p.resolve() for p in output_paths(out).values()]
     for given in inputs:
@@ -49,11 +52,15 @@ def _overlap_problem(out: Path, inputs) -> str | None:
         for target in targets:
             if target == source:
                 return f"--out {out} would overwrite the input {given}; write the results elsewhere"
-            if source.is_dir() and source in target.parents:
+            if (
+                source.is_dir()
+                and source in target.parents
+                and target.is_file()
+                and not is_collect_output(target)
+            ):
                 return (
-                    f"--out {out} is inside the input folder {given}, where it could overwrite "
-                    "a learner's file and would be read as one next time; write it elsewhere, "
-                    f"e.g. --out {Path(given).resolve().parent / out.name}"
+                    f"--out {out} would overwrite {target}, a file in the input folder {given} "
+                    "that collect did not write; choose another name"
                 )
     return None
 
@@ -76,6 +83,11 @@ def _summary(result, targets, key_line: str | None) -> str:
         lines.append(f"  files rejected: {counts['files_rejected']}")
         for reason, number in result.files_rejected_by_reason.items():
             lines.append(f"      {number:>8,}  {reason}")
+    if result.skipped:
+        lines.append(
+            f"  skipped {len(result.skipped)} file(s) written by an earlier collect "
+            f"(not label files): {', '.join(Path(name).name for name in result.skipped)}"
+        )
     if key_line:
         lines.append(key_line)
     return "\n".join(lines)
