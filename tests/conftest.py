@@ -103,3 +103,17 @@ class TickingClock:
 @pytest.fixture
 def clock():
     return TickingClock()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium under Playwright, one per test session: Playwright's sync API
+    allows only one running instance per thread, so every browser test shares it."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import lab
+
+    with sync_playwright() as playwright:
+        chromium = lab.launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -224,11 +224,9 @@ def test_no_labels_exits_1(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_report_renders_offline_in_chromium_with_escaped_tooltips(classroom, tmp_path):
+def test_report_renders_offline_in_chromium_with_escaped_tooltips(classroom, tmp_path, browser):
     """In a real browser with the network blocked, do all charts draw, and does a tooltip
     show HTML in the data as text?"""
-    from playwright.sync_api import sync_playwright
-
     out = tmp_path / "report.html"
     assert (
         main(
@@ -243,43 +241,40 @@ def test_report_renders_offline_in_chromium_with_escaped_tooltips(classroom, tmp
         )
         == 0
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        outside = []
+
+        def block(route):
+            outside.append(route.request.url)
+            route.abort()
+
+        page.route(re.compile(r"^(?!file:).*"), block)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(out.as_uri())
+        page.wait_for_function(
+            "Object.keys(window.rhetoricLabViews || {}).length === "
+            "document.querySelectorAll('.chart').length",
+            timeout=60_000,
         )
-        try:
-            page = browser.new_page()
-            outside = []
-
-            def block(route):
-                outside.append(route.request.url)
-                route.abort()
-
-            page.route(re.compile(r"^(?!file:).*"), block)
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(out.as_uri())
-            page.wait_for_function(
-                "Object.keys(window.rhetoricLabViews || {}).length === "
-                "document.querySelectorAll('.chart').length",
-                timeout=60_000,
-            )
-            drawn = page.evaluate("document.querySelectorAll('.chart svg.marks').length")
-            assert drawn == len(CHART_HEADINGS)
-            # Call the tooltip handler vega-embed installed, with HTML in the value.
-            inner = page.evaluate(
-                """() => {
-                  const view = window.rhetoricLabViews['hotspots'];
-                  const handler = view.tooltip();
-                  const event = new MouseEvent('mousemove', {clientX: 50, clientY: 50});
-                  handler.call(view._handler, view._handler, event, {},
-                               {Text: '<img id="pwned" src="x"><b>bold</b>'});
-                  const tip = document.getElementById('vg-tooltip-element');
-                  return {html: tip.innerHTML, pwned: document.getElementById('pwned') !== null};
-                }"""
-            )
-            assert not inner["pwned"]
-            assert "&lt;img" in inner["html"] and "<b>" not in inner["html"]
-            assert outside == [] and errors == []
-        finally:
-            browser.close()
+        drawn = page.evaluate("document.querySelectorAll('.chart svg.marks').length")
+        assert drawn == len(CHART_HEADINGS)
+        # Call the tooltip handler vega-embed installed, with HTML in the value.
+        inner = page.evaluate(
+            """() => {
+              const view = window.rhetoricLabViews['hotspots'];
+              const handler = view.tooltip();
+              const event = new MouseEvent('mousemove', {clientX: 50, clientY: 50});
+              handler.call(view._handler, view._handler, event, {},
+                           {Text: '<img id="pwned" src="x"><b>bold</b>'});
+              const tip = document.getElementById('vg-tooltip-element');
+              return {html: tip.innerHTML, pwned: document.getElementById('pwned') !== null};
+            }"""
+        )
+        assert not inner["pwned"]
+        assert "&lt;img" in inner["html"] and "<b>" not in inner["html"]
+        assert outside == [] and errors == []
+    finally:
+        context.close()

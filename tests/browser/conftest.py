@@ -84,16 +84,6 @@ def lab_server(tmp_path_factory, screenshot_dir):
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = lab.launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 class Shots:
     """Numbered screenshots of one test: ``shots("after-click")`` → ``NN-test-after-click.png``."""
 
