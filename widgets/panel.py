@@ -409,32 +409,28 @@ class AnnotationPanel(widgets.VBox):
 
         stance_options = [(s.name, s.id) for s in codebook.stances]
         stance_tooltips = [f"{s.name} (key {s.key}): {s.definition}" for s in codebook.stances]
-        self.stance_buttons: dict[str, widgets.ToggleButtons] = {}
-        for target_id in model.targets:
-            buttons = widgets.ToggleButtons(
-                options=stance_options,
-                value=None,
-                description=codebook.target(target_id).name,
-                tooltips=stance_tooltips,
-                style={"description_width": "220px", "button_width": "90px"},
-            )
-            buttons.observe(self._guard(self._stance_handler(target_id)), names="value")
-            self.stance_buttons[target_id] = buttons
+
+        def stance_toggles() -> dict[str, widgets.ToggleButtons]:
+            """favor / against / none for each target (one set per sentence step and
+            one for the summary step; both save through the same handler)."""
+            toggles = {}
+            for target_id in model.targets:
+                buttons = widgets.ToggleButtons(
+                    options=stance_options,
+                    value=None,
+                    description=codebook.target(target_id).name,
+                    tooltips=stance_tooltips,
+                    style={"description_width": "220px", "button_width": "90px"},
+                )
+                buttons.observe(self._guard(self._stance_handler(target_id)), names="value")
+                toggles[target_id] = buttons
+            return toggles
+
+        self.stance_buttons: dict[str, widgets.ToggleButtons] = stance_toggles()
         self.stance_box = widgets.VBox(
             [widgets.HTML("<b>Stance</b> (toward each target)"), *self.stance_buttons.values()]
         )
-
-        self.summary_stance_buttons: dict[str, widgets.ToggleButtons] = {}
-        for target_id in model.targets:
-            buttons = widgets.ToggleButtons(
-                options=stance_options,
-                value=None,
-                description=codebook.target(target_id).name,
-                tooltips=stance_tooltips,
-                style={"description_width": "220px", "button_width": "90px"},
-            )
-            buttons.observe(self._guard(self._stance_handler(target_id)), names="value")
-            self.summary_stance_buttons[target_id] = buttons
+        self.summary_stance_buttons: dict[str, widgets.ToggleButtons] = stance_toggles()
         self.frame_buttons = widgets.ToggleButtons(
             options=[(f.name, f.id) for f in codebook.frames],
             value=None,

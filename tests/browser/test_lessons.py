@@ -323,18 +323,21 @@ def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, l
     targets = ui.panel(page).get_by_role("button", name=ui._named("Against")).count()
     assert targets >= 1
     rows_before = len(lab.read_rows(lab_server.label_file))
+    clicked = 0
     for index in range(targets):
         stance = ui.stance_button(page, "Against", target_index=index)
         if not ui.is_pressed(stance):
             stance.click()
+            clicked += 1
             ui.wait_pressed(page, stance, True)
-    lab.wait_for_rows(
-        lab_server.label_file,
-        lambda r: r["article_id"] == ARTICLE and r["stance"] == "against",
-        after=rows_before,
-        count=1,
-        what="the stance rows of the fully labelled sentence",
-    )
+    if clicked:  # wait for every new row, or "Check again" may race the last save
+        lab.wait_for_rows(
+            lab_server.label_file,
+            lambda r: r["article_id"] == ARTICLE and r["stance"] == "against",
+            after=rows_before,
+            count=clicked,
+            what="the stance rows of the fully labelled sentence",
+        )
     check.scroll_into_view_if_needed()
     old = check.inner_text()
     check.get_by_role("button", name=re.compile(r"Check again")).click()
