@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import (
+    KEY_LEARNER,
     STANCES,
     STATUS_CLEARED,
     SUMMARY_SENTENCE_ID,
@@ -77,7 +78,6 @@ __all__ = [
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 
 #: The ``learner`` id of the answer key's labels.
-KEY_LEARNER = "key"
 
 #: Stances from most negative to most positive, for ordinal alpha on stance.
 STANCE_ORDER: tuple[str, ...] = ("against", "none", "favor")

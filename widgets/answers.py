@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .schema import LABEL_COLUMNS, STATUS_SET, TECHNIQUE_TARGET, join_techniques
+from .schema import KEY_LEARNER, LABEL_COLUMNS, STATUS_SET, TECHNIQUE_TARGET, join_techniques
 
 __all__ = [
     "KEY_LEARNER",
@@ -36,7 +36,6 @@ __all__ = [
     "write_key",
 ]
 
-KEY_LEARNER = "key"
 #: The key is not a session's work: one fixed timestamp keeps its files stable.
 KEY_SAVED_AT = "2026-01-01T00:00:00.000000+00:00"
 CONTESTED_COLUMNS = ("article_id", "sentence_id", "target", "alt_techniques", "alt_stance", "why")

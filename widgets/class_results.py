@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import (
+    KEY_LEARNER,
     STANCES,
     STATUS_CLEARED,
     SUMMARY_SENTENCE_ID,
@@ -44,7 +45,6 @@ __all__ = [
     "TEXT_LIMIT",
 ]
 
-KEY_LEARNER = "key"
 _USED = (
     "learner",
     "article_id",
@@ -359,19 +359,7 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
     frame = history if keep.all() else history[keep]
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    codes = {
-        c: _column(frame, c).cat.codes.to_numpy().astype(np.int64)
-        for c in (
-            "learner",
-            "article_id",
-            "sentence_id",
-            "target",
-            "techniques",
-            "stance",
-            "frame",
-            "status",
-        )
-    }
+    codes = {c: _column(frame, c).cat.codes.to_numpy().astype(np.int64) for c in _USED}
     label_key = np.zeros(len(frame), dtype=np.int64)
     for c in ("learner", "article_id", "sentence_id", "target"):
         label_key = label_key * (codes[c].max() + 2) + codes[c] + 1

@@ -25,6 +25,7 @@ __all__ = [
     "SUMMARY_SENTENCE_ID",
     "KEY_COLUMNS",
     "CONFIDENCE_LEVELS",
+    "KEY_LEARNER",
     "STATUS_SET",
     "STATUS_CLEARED",
     "join_techniques",
@@ -62,6 +63,9 @@ SUMMARY_SENTENCE_ID = "summary"
 #: "not looked at yet"): the key then has no current label.
 STATUS_SET = "set"
 STATUS_CLEARED = "cleared"
+
+#: ``learner`` of the answer key's rows (answers/key/), wherever labels are compared.
+KEY_LEARNER = "key"
 
 #: Allowed values of ``confidence`` ("" when the learner gave none).
 CONFIDENCE_LEVELS: tuple[str, ...] = ("low", "medium", "high")

@@ -125,14 +125,10 @@ def run(args) -> int:
     if problem:
         print(f"rhetoric-lab collect: {problem}", file=sys.stderr)
         return 2
-    from ..codebook import load_codebook
-    from ..corpus import load_corpus
+    from . import load_data
 
     try:
-        corpus = load_corpus(args.data_dir)
-        codebook = load_codebook(
-            Path(args.data_dir) / "codebook.yml" if args.data_dir else None, corpus=corpus
-        )
+        corpus, codebook = load_data(args.data_dir)
     except (OSError, ValueError) as error:
         print(f"rhetoric-lab collect: {error}", file=sys.stderr)
         return 2

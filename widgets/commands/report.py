@@ -67,20 +67,16 @@ def _read_labels(path: Path, what: str):
 
 def run(args) -> int:
     from ..answers import AnswersMissing, load_key
-    from ..codebook import load_codebook
-    from ..corpus import load_corpus
     from ..pseudonyms import resolve_salt
     from ..report import write_report
     from ..simulate import README_NAME
+    from . import load_data
 
     source = Path(args.class_csv)
     if not source.exists():
         return _fail(f"no such file or folder: {source}")
     try:
-        corpus = load_corpus(args.data_dir)
-        codebook = load_codebook(
-            Path(args.data_dir) / "codebook.yml" if args.data_dir else None, corpus=corpus
-        )
+        corpus, codebook = load_data(args.data_dir)
     except (OSError, ValueError) as error:
         return _fail(str(error))
 

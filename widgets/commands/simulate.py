@@ -17,9 +17,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..codebook import load_codebook
-    from ..corpus import load_corpus
     from ..simulate import simulate_class
+    from . import load_data
 
     if args.learners < 1:
         print("rhetoric-lab simulate: --learners must be at least 1", file=sys.stderr)
@@ -29,10 +28,7 @@ def run(args) -> int:
         print(f"rhetoric-lab simulate: --out {out} is a file, not a folder", file=sys.stderr)
         return 2
     try:
-        corpus = load_corpus(args.data_dir)
-        codebook = load_codebook(
-            Path(args.data_dir) / "codebook.yml" if args.data_dir else None, corpus=corpus
-        )
+        corpus, codebook = load_data(args.data_dir)
     except (OSError, ValueError) as error:
         print(f"rhetoric-lab simulate: {error}", file=sys.stderr)
         return 2
