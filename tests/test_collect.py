@@ -532,8 +532,26 @@ def test_fast_and_tolerant_readers_agree(tmp_path, make_row, tiny_corpus, stub_c
     assert rows == {"ben.csv": 5, "dee.csv": 6}
     assert (fast.history["note"] == "two\r\nlines").any()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_canonical_body", lambda data: None)
+        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
+    _results_match(fast, tolerant)
+
+
+def test_fast_reader_batches_reuse_one_buffer(tmp_path, make_row, tiny_corpus, stub_codebook):
+    """Read in many small batches (each parsed, then its buffer filled with the next),
+    do the files still give what the tolerant reader gives? This fails if Arrow ever
+    kept pointing into the buffer it parsed instead of copying."""
+    folder = tmp_path / "in"
+    files = _good_class(folder, make_row)
+    for copy in range(4):  # more files, some larger than a batch
+        for learner, data in files.items():
+            (folder / f"{learner}-{copy}.csv").write_bytes(data + data.split(b"\n", 1)[1] * copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collect_module, "_BATCH_BYTES", 1500)
+        fast = run([folder], tiny_corpus, stub_codebook)
+        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        tolerant = run([folder], tiny_corpus, stub_codebook)
+    assert fast.counts["rows_read"] > 100
     _results_match(fast, tolerant)
 
 
@@ -548,7 +566,7 @@ def test_fast_reader_batch_survives_a_damaged_file(tmp_path, make_row, tiny_corp
     write_rows(folder / "imitator.csv", [make_row(learner="hal"), marker])
     fast = run([folder], tiny_corpus, stub_codebook)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_canonical_body", lambda data: None)
+        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
     assert {"gus", "hal"} <= set(fast.labels["learner"].astype(str))

@@ -236,6 +236,8 @@ class _Source:
     read: Callable[[], bytes] = field(repr=False, compare=False)
     #: found by searching a folder (not named by the user): collect's own outputs skipped
     scanned: bool = False
+    #: a file on disk (read straight into the batch buffer), not a zip member
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -417,7 +419,7 @@ def _file_source(path: Path, parts: Sequence[str], *, scanned: bool = False) -> 
         size = path.stat().st_size
     except OSError as error:
         return _Source(str(path), "", 0, _failing(f"unreadable file: {error.strerror}"))
-    return _Source(str(path), _provenance(parts), size, path.read_bytes, scanned)
+    return _Source(str(path), _provenance(parts), size, path.read_bytes, scanned, str(path))
 
 
 def _first_line(path: Path) -> bytes:
@@ -623,11 +625,12 @@ def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
 
 
 # Canonical files are parsed together, many to one Arrow call (one call per file costs
-# about 1 ms, more than parsing it). After each file comes a marker record whose learner
-# is "\x01<n>": where the markers land says which file each row came from, and a file
-# whose quotes do not balance swallows the next marker, which the check notices.
+# about 1 ms, more than parsing it). They are read straight into one buffer, and each
+# file's header line is overwritten, in place, by a marker record of the same length
+# whose learner is "\x01<n>" padded with spaces: where the markers land says which file
+# each row came from, and a file whose quotes do not balance swallows the next marker,
+# which the check notices. (Joining the files' bytes instead costs a copy of the class.)
 _MARKER_PREFIX = "\x01"
-_MARKER_TAIL = b"," * (len(LABEL_COLUMNS) - 1) + b"\n"
 _HEADERS = (_HEADER_BYTES, _HEADER_BYTES[:-1] + b"\r\n")
 # How collect's history and rejects outputs start (quoted or not, after a BOM or not).
 _OUTPUT_STARTS = tuple(
@@ -637,9 +640,12 @@ _OUTPUT_STARTS = tuple(
     for name in (b"learner", b"file")
 )
 _READ = pacsv.ReadOptions(column_names=list(LABEL_COLUMNS), block_size=1 << 24)
-# ignore_empty_lines=False: a blank line is then a one-field record Arrow refuses, so a
-# file with one goes to the tolerant reader, which skips it but keeps the row numbers
-# right (Arrow would silently renumber the rows after it).
+# ignore_empty_lines=False: a blank line is then a record without a learner, so a file
+# with one goes to the tolerant reader, which skips it but keeps the row numbers right
+# (Arrow would silently renumber the rows after it). Batches are parsed without
+# newlines_in_values, which is faster in parallel blocks and still reads quoted line
+# breaks inside a block; one that falls on a block boundary fails the batch, whose files
+# are then parsed one by one with it.
 _PARSE = {
     quoted: pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False)
     for quoted in (False, True)
@@ -651,28 +657,30 @@ _CONVERT = pacsv.ConvertOptions(
 )
 
 
-def _canonical_body(data: bytes) -> int | None:
-    """Where the records start in a file the fast path can read, else None.
+def _canonical_body(data: np.ndarray, begin: int, end: int) -> int | None:
+    """Where the records start in bytes ``data[begin:end]`` if the fast path can read
+    them, else None.
 
     The fast path takes UTF-8 files with the schema's header (LF or CRLF), ending with a
     line break, without NUL bytes; Arrow refuses the rest of what it cannot read exactly
     (wrong field counts, blank lines, invalid UTF-8), and those go to the tolerant reader.
-    Bytes are searched in place: slicing a 200 MB class would copy it twice."""
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    Bytes are checked in place: copying a 200 MB class would cost seconds."""
+    head = data[begin : min(end, begin + len(codecs.BOM_UTF8) + len(_HEADERS[1]))].tobytes()
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     for header in _HEADERS:
-        if data.startswith(header, start):
-            start += len(header)
+        if head.startswith(header, start):
+            start += begin + len(header)
             break
     else:
         return None
-    if len(data) == start or not data.endswith(b"\n") or data.find(b"\x00") >= 0:
+    if end == start or data[end - 1] != ord("\n") or not data[start:end].all():
         return None
     return start
 
 
-def _parse_fast(pieces: list, quoted: bool) -> pa.Table:
+def _parse_fast(data, quoted: bool) -> pa.Table:
     return pacsv.read_csv(
-        pa.BufferReader(b"".join(pieces)),
+        pa.BufferReader(pa.py_buffer(data)),
         read_options=_READ,
         parse_options=_PARSE[quoted],
         convert_options=_CONVERT,
@@ -711,20 +719,38 @@ def _with_provenance(table: pa.Table, files: np.ndarray, rows: np.ndarray) -> pa
     )
 
 
+@dataclass
+class _Batch:
+    """Canonical files read into one buffer, headers replaced by markers."""
+
+    buffer: np.ndarray  # uint8; numpy's, as it is not zeroed first, unlike a bytearray
+    used: int = 0
+    #: per file: source index, where its bytes start, its records start, its end
+    files: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: per file: the marker's learner value, and the header line it replaced
+    markers: list[str] = field(default_factory=list)
+    headers: list[bytes] = field(default_factory=list)
+
+    def room(self) -> int:
+        return len(self.buffer) - self.used
+
+
 class _Reader:
     """Reads sources into Arrow tables: canonical files in big batches, others one by one."""
 
-    def __init__(self) -> None:
+    def __init__(self, total_bytes: int = 0) -> None:
         self.tables: list[pa.Table] = []
         self.rejects: list[tuple[int, int, str, str]] = []
         self.file_rows: list[dict] = []
         self.skipped: list[int] = []
         #: scanned file name -> kind, for collect outputs known before reading
         self.outputs: dict[str, str] = {}
-        # canonical files waiting to be parsed together, split by whether they hold a
-        # quote (Arrow parses files without quoted line breaks faster, in parallel blocks)
-        self._batches: dict[bool, list[tuple[int, bytes, int]]] = {False: [], True: []}
-        self._batch_bytes = 0
+        self._batch: _Batch | None = None
+        # A parsed batch's buffer is used again for the next (Arrow copies what it
+        # parses, tested): a fresh one costs a page fault per 4 KB.
+        self._spare: np.ndarray | None = None
+        #: bytes still to come (the sources' sizes): sizes the next buffer
+        self._remaining = total_bytes
 
     def add(self, index: int, source: _Source) -> None:
         record = {
@@ -737,6 +763,7 @@ class _Reader:
             "notes": "",
         }
         self.file_rows.append(record)
+        self._remaining -= source.size
         if source.scanned and source.name in self.outputs:
             self._skip(index, self.outputs[source.name])
             return
@@ -746,30 +773,61 @@ class _Reader:
                     f"file too large: {source.size / 1024**2:.0f} MB "
                     f"(at most {MAX_FILE_BYTES // 1024**2} MB; a label file is a few hundred KB)"
                 )
-            try:
-                data = source.read()
-            except OSError as error:
-                raise _FileProblem(f"unreadable file: {error}") from None
-            if len(data) > MAX_FILE_BYTES:
-                raise _FileProblem(f"file too large: more than {MAX_FILE_BYTES // 1024**2} MB")
+            batch, begin, end = self._read(source)
+            body = _canonical_body(batch.buffer, begin, end)
+            if body is not None:
+                batch.headers.append(batch.buffer[begin:body].tobytes())
+                marker = b"%s%d" % (_MARKER_PREFIX.encode(), len(batch.files))
+                filler = body - begin - len(marker) - len(LABEL_COLUMNS)
+                record = marker + b" " * filler + b"," * (len(LABEL_COLUMNS) - 1) + b"\n"
+                batch.buffer[begin:body] = np.frombuffer(record, dtype=np.uint8)
+                batch.files.append((index, begin, body, end))
+                batch.markers.append((marker + b" " * filler).decode("ascii"))
+                batch.used = end
+                return
+            data = batch.buffer[begin:end].tobytes()
             if source.scanned and data.startswith(_OUTPUT_STARTS):
                 kind = _output_kind(data[:4096].split(b"\n", 1)[0].rstrip(b"\r"))
                 if kind in ("history", "rejects"):
                     self._skip(index, kind)
                     return
-            start = _canonical_body(data)
-            if start is not None:
-                quoted = data.find(b'"', start) >= 0
-                self._batches[quoted].append((index, data, start))
-                self._batch_bytes += len(data) - start
-                if self._batch_bytes >= _BATCH_BYTES:
-                    self.flush()
-                return
             if not data.strip():
                 raise _FileProblem("empty file: no header and no rows")
             self._slow(index, data)
         except _FileProblem as problem:
             self._reject_file(index, problem)
+
+    def _room(self, size: int) -> _Batch:
+        """The batch, with room for ``size`` more bytes (parsing a full one first)."""
+        if self._batch is None or self._batch.room() < size:
+            self.flush()
+            spare, self._spare = self._spare, None
+            if spare is None or len(spare) < size:
+                spare = np.empty(max(size, min(_BATCH_BYTES, self._remaining + size)), np.uint8)
+            self._batch = _Batch(spare)
+        return self._batch
+
+    def _read(self, source: _Source) -> tuple[_Batch, int, int]:
+        """Read a source to the end of the batch's buffer: (batch, start, end)."""
+        if source.path is None:
+            data = source.read()
+        else:
+            # One byte more than its size: a file that grew since it was listed is seen.
+            batch = self._room(source.size + 1)
+            begin = batch.used
+            try:
+                with open(source.path, "rb") as file:
+                    got = file.readinto(batch.buffer[begin : begin + source.size + 1])
+                    if got <= source.size:
+                        return batch, begin, begin + got
+                    data = batch.buffer[begin : begin + got].tobytes() + file.read(MAX_FILE_BYTES)
+            except OSError as error:
+                raise _FileProblem(f"unreadable file: {error.strerror or error}") from None
+        if len(data) > MAX_FILE_BYTES:
+            raise _FileProblem(f"file too large: more than {MAX_FILE_BYTES // 1024**2} MB")
+        batch = self._room(len(data))
+        batch.buffer[batch.used : batch.used + len(data)] = np.frombuffer(data, dtype=np.uint8)
+        return batch, batch.used, batch.used + len(data)
 
     def _skip(self, index: int, kind: str) -> None:
         self.file_rows[index]["notes"] = f"skipped: collect's own {kind} output"
@@ -791,62 +849,64 @@ class _Reader:
             self.tables.append(_table_from_parsed(parsed, index))
 
     def flush(self) -> None:
-        batches, self._batches, self._batch_bytes = self._batches, {False: [], True: []}, 0
-        for quoted, batch in batches.items():
-            if batch:
-                self._parse_batch(batch, quoted)
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            if batch.files:
+                self._parse_batch(batch)
+            self._spare = batch.buffer
 
-    def _parse_batch(self, batch: list[tuple[int, bytes, int]], quoted: bool) -> None:
-        pieces = []
-        for number, (_index, data, start) in enumerate(batch):
-            marker = b"%s%d" % (_MARKER_PREFIX.encode(), number) + _MARKER_TAIL
-            pieces += [memoryview(data)[start:], marker]
+    def _parse_batch(self, batch: _Batch) -> None:
         try:
-            table = _parse_fast(pieces, quoted)
-            del pieces
+            table = _parse_fast(batch.buffer[: batch.used], quoted=False)
             markers, unnamed = _marker_rows(table.column("learner"))
-            expected = [f"{_MARKER_PREFIX}{n}" for n in range(len(batch))]
-            if len(markers) != len(batch) or (
-                table.column("learner").take(pa.array(markers)).cast(pa.string()).to_pylist()
-                != expected
+            if (
+                len(markers) != len(batch.files)
+                or markers[0] != 0
+                or (
+                    table.column("learner").take(pa.array(markers)).cast(pa.string()).to_pylist()
+                    != batch.markers
+                )
             ):
                 raise ValueError("markers out of place")
         except (pa.ArrowInvalid, ValueError):
             # One damaged file spoils a batch: parse the files one by one instead.
-            for index, data, start in batch:
-                self._parse_one(index, data, start, quoted)
+            for number in range(len(batch.files)):
+                self._parse_one(batch, number)
             return
-        counts = np.diff(np.r_[-1, markers]) - 1
+        counts = np.diff(np.r_[markers, table.num_rows]) - 1
         keep = np.ones(table.num_rows, dtype=bool)
         keep[markers] = False
         # Blank lines read as records without a learner: such files go to the tolerant
         # reader, which skips blank lines and keeps the row numbers of the rest right.
-        tolerant = np.zeros(len(batch), dtype=bool)
-        tolerant[np.searchsorted(markers, unnamed)] = True
+        tolerant = np.zeros(len(batch.files), dtype=bool)
+        tolerant[np.searchsorted(markers, unnamed, side="right") - 1] = True
         if tolerant.any():
             keep &= ~np.repeat(tolerant, counts + 1)
-        for (index, data, _start), count, slow in zip(batch, counts, tolerant, strict=True):
+        for number, count, slow in zip(range(len(batch.files)), counts, tolerant, strict=True):
             if slow:
-                try:
-                    self._slow(index, data)
-                except _FileProblem as problem:
-                    self._reject_file(index, problem)
+                self._parse_one(batch, number, fast=False)
             else:
-                self.file_rows[index]["rows_read"] = int(count)
+                self.file_rows[batch.files[number][0]]["rows_read"] = int(count)
         counts = np.where(tolerant, 0, counts)
         table = table.filter(pa.array(keep))
-        files = np.repeat(np.array([index for index, *_ in batch]), counts)
+        files = np.repeat(np.array([index for index, *_ in batch.files]), counts)
         rows = np.arange(len(files)) - np.repeat(np.cumsum(counts) - counts, counts) + 2
         self.tables.append(_with_provenance(table, files, rows))
 
-    def _parse_one(self, index: int, data: bytes, start: int, quoted: bool) -> None:
+    def _parse_one(self, batch: _Batch, number: int, *, fast: bool = True) -> None:
+        """Parse one file of a batch on its own (with the tolerant reader if not ``fast``
+        or if Arrow refuses it)."""
+        index, _begin, body, end = batch.files[number]
+        records = batch.buffer[body:end]
         try:
-            table = _parse_fast([memoryview(data)[start:]], quoted)
+            if not fast:
+                raise ValueError("a blank line")
+            table = _parse_fast(records, quoted=True)
             if len(_marker_rows(table.column("learner"))[1]):
                 raise ValueError("a blank line")
         except (pa.ArrowInvalid, ValueError):
             try:
-                self._slow(index, data)
+                self._slow(index, batch.headers[number] + records.tobytes())
             except _FileProblem as problem:
                 self._reject_file(index, problem)
             return
@@ -1195,30 +1255,59 @@ def _serialise(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
     return lines
 
 
-def _compact(series: pd.Series) -> pd.Series:
-    """Drop unused categories (rejected values); bincount is faster than np.unique."""
-    codes = series.cat.codes.to_numpy()
-    categories = series.cat.categories
-    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
-    if used.all():
-        return series
-    remap = np.full(len(categories) + 1, -1, dtype=np.int32)
-    remap[np.flatnonzero(used)] = np.arange(int(used.sum()), dtype=np.int32)
+def _category_counts(codes: np.ndarray, size: int) -> np.ndarray:
+    """Rows per category, from category codes (-1, no value, is not counted)."""
+    if len(codes) and codes.min() < 0:
+        codes = codes[codes >= 0]
+    return np.bincount(codes, minlength=size)
+
+
+def _categorical(codes: np.ndarray, categories: pd.Index, used: np.ndarray, name: str) -> pd.Series:
+    """A category series of ``codes`` with only the ``used`` categories (rejected rows'
+    values and the reader's file markers go)."""
+    if not used.all():
+        remap = np.full(len(categories) + 1, -1, dtype=codes.dtype)  # [-1]: no value
+        remap[np.flatnonzero(used)] = np.arange(int(used.sum()), dtype=codes.dtype)
+        codes, categories = remap[codes], categories[used]
     return pd.Series(
-        pd.Categorical.from_codes(remap[codes], categories=categories[used], validate=False),
-        index=series.index,
-        name=series.name,
+        pd.Categorical.from_codes(codes, categories=categories, validate=False), name=name
     )
 
 
-def _take(series: pd.Series, rows: np.ndarray) -> pd.Series:
-    """``series.iloc[rows]`` with a fresh index; categories left unused are dropped."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        taken = pd.Categorical.from_codes(
-            series.cat.codes.to_numpy()[rows], dtype=series.dtype, validate=False
-        )
-        return _compact(pd.Series(taken, name=series.name))
-    return pd.Series(series.array.take(rows), name=series.name)
+def _history_and_labels(
+    frame: pd.DataFrame, live_rows: np.ndarray | None, label_rows: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The history (``frame``'s ``live_rows``, all if None) and the labels (the history's
+    ``label_rows``), each category column with only the categories it uses.
+
+    Categories are counted once, over the history; the labels' counts are the history's
+    less those of the few rows the labels leave out (superseded and cleared), so the
+    labels cost a gather per column and no second count."""
+    columns = list(LABEL_COLUMNS)
+    history, labels = {}, {}
+    n = len(frame) if live_rows is None else len(live_rows)
+    left_out = np.ones(n, dtype=bool)
+    left_out[label_rows] = False
+    left_out = np.flatnonzero(left_out)
+    for column in columns:
+        series = frame[column]
+        if column in _DICT_COLUMNS:
+            codes = series.cat.codes.to_numpy()
+            categories = series.cat.categories
+            if live_rows is not None:
+                codes = codes[live_rows]
+            counts = _category_counts(codes, len(categories))
+            history[column] = _categorical(codes, categories, counts > 0, column)
+            counts -= _category_counts(codes[left_out], len(categories))
+            labels[column] = _categorical(codes[label_rows], categories, counts > 0, column)
+        else:
+            history[column] = (
+                series.reset_index(drop=True)
+                if live_rows is None
+                else pd.Series(series.array.take(live_rows), name=column)
+            )
+            labels[column] = pd.Series(history[column].array.take(label_rows), name=column)
+    return pd.DataFrame(history), pd.DataFrame(labels)
 
 
 def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
@@ -1270,7 +1359,7 @@ def collect(
         raise ValueError("now must be timezone-aware")
     limit = (now + CLOCK_SKEW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     sources = find_inputs(inputs)
-    reader = _Reader()
+    reader = _Reader(total_bytes=sum(s.size for s in sources))
     # class.csv has a learner file's columns: it is known as collect's own output by the
     # class.history.csv beside it (the history and rejects files by their headers).
     scanned = {s.name for s in sources if s.scanned}
@@ -1430,26 +1519,19 @@ def collect(
     # The history is the valid rows in reading order: when nothing was set aside it is
     # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
     # one copy, in key order.
-    columns = list(LABEL_COLUMNS)
     live_mask = np.zeros(len(file_codes), dtype=bool)
     live_mask[live_idx] = True
-    if live_mask.all():
-        history = frame[columns].reset_index(drop=True)
-    else:
-        live_rows = np.flatnonzero(live_mask)
-        history = pd.DataFrame({c: _take(frame[c], live_rows) for c in columns})
+    position = np.cumsum(live_mask) - 1
+    history, labels = _history_and_labels(
+        frame, None if live_mask.all() else np.flatnonzero(live_mask), position[kept_idx]
+    )
     del frame
-    # Unused categories go: rejected rows' values, and the reader's file markers.
-    for column in _DICT_COLUMNS:
-        history[column] = _compact(history[column])
     unique_names, name_codes = np.unique(names[:-1].astype(str), return_inverse=True)
     history["source_file"] = pd.Categorical.from_codes(
         name_codes.astype(np.int32)[file_codes[live_mask]],
         categories=list(unique_names),
         validate=False,
     )
-    position = np.cumsum(live_mask) - 1
-    labels = pd.DataFrame({c: _take(history[c], position[kept_idx]) for c in columns})
     files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
     per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
     for index, _row, _message, _line in reader.rejects:
