@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from widgets import paths
 
@@ -50,3 +54,24 @@ def test_a_learner_id_never_becomes_a_path_outside_the_annotation_dir(tmp_path):
     with pytest.raises(ValueError):
         paths.remember_learner("../../etc/passwd", tmp_path)
     assert not (tmp_path / ".learner").exists()
+
+
+_ID_PIECES = list("aZ09._-@+ /\\:*?<>|\x00\x1f\té") + ["CON", "nul", "Com1", "lpt9", "x" * 40]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ID_PIECES), max_size=12).map("".join))
+def test_plain_id_shortcut_decides_as_the_full_checks(value):
+    """Does the shortcut for plain ids (what collect checks 10,000 times) accept exactly
+    what the full checks accept, unchanged, and leave every other id to them?"""
+
+    def outcome():
+        try:
+            return ("ok", paths.validate_learner_id(value))
+        except ValueError as error:
+            return ("error", str(error))
+
+    with_shortcut = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paths, "_PLAIN_ID", re.compile("(?!)"))  # never matches
+        assert outcome() == with_shortcut

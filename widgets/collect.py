@@ -101,6 +101,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import paths
@@ -696,23 +697,22 @@ _CONVERT = pacsv.ConvertOptions(
 )
 
 
-def _canonical_body(data: np.ndarray, begin: int, end: int) -> int | None:
-    """Where the records start in bytes ``data[begin:end]`` if the fast path can read
-    them, else None.
+def _canonical_body(data: bytearray, begin: int, end: int) -> int | None:
+    """Where the records start in ``data[begin:end]`` if the fast path can read them,
+    else None.
 
     The fast path takes UTF-8 files with the schema's header (LF or CRLF), ending with a
     line break, without NUL bytes; Arrow refuses the rest of what it cannot read exactly
     (wrong field counts, blank lines, invalid UTF-8), and those go to the tolerant reader.
-    Bytes are checked in place: copying a 200 MB class would cost seconds."""
-    head = data[begin : min(end, begin + len(codecs.BOM_UTF8) + len(_HEADERS[1]))].tobytes()
-    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    Bytes are searched in place: copying a 200 MB class would cost seconds."""
+    start = begin + len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8, begin, end) else begin
     for header in _HEADERS:
-        if head.startswith(header, start):
-            start += begin + len(header)
+        if data.startswith(header, start, end):
+            start += len(header)
             break
     else:
         return None
-    if end == start or data[end - 1] != ord("\n") or not data[start:end].all():
+    if end == start or data[end - 1] != ord("\n") or data.find(b"\x00", start, end) >= 0:
         return None
     return start
 
@@ -762,7 +762,7 @@ def _with_provenance(table: pa.Table, files: np.ndarray, rows: np.ndarray) -> pa
 class _Batch:
     """Canonical files read into one buffer, headers replaced by markers."""
 
-    buffer: np.ndarray  # uint8; numpy's, as it is not zeroed first, unlike a bytearray
+    buffer: bytearray
     used: int = 0
     #: per file: source index, where its bytes start, its records start, its end
     files: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -786,8 +786,8 @@ class _Reader:
         self.outputs: dict[str, str] = {}
         self._batch: _Batch | None = None
         # A parsed batch's buffer is used again for the next (Arrow copies what it
-        # parses, tested): a fresh one costs a page fault per 4 KB.
-        self._spare: np.ndarray | None = None
+        # parses, tested): a fresh one is zeroed and costs a page fault per 4 KB.
+        self._spare: bytearray | None = None
         #: bytes still to come (the sources' sizes): sizes the next buffer
         self._remaining = total_bytes
 
@@ -815,16 +815,16 @@ class _Reader:
             batch, begin, end = self._read(source)
             body = _canonical_body(batch.buffer, begin, end)
             if body is not None:
-                batch.headers.append(batch.buffer[begin:body].tobytes())
+                batch.headers.append(bytes(batch.buffer[begin:body]))
                 marker = b"%s%d" % (_MARKER_PREFIX.encode(), len(batch.files))
                 filler = body - begin - len(marker) - len(LABEL_COLUMNS)
                 record = marker + b" " * filler + b"," * (len(LABEL_COLUMNS) - 1) + b"\n"
-                batch.buffer[begin:body] = np.frombuffer(record, dtype=np.uint8)
+                batch.buffer[begin:body] = record  # the same length: nothing moves
                 batch.files.append((index, begin, body, end))
                 batch.markers.append((marker + b" " * filler).decode("ascii"))
                 batch.used = end
                 return
-            data = batch.buffer[begin:end].tobytes()
+            data = bytes(batch.buffer[begin:end])
             if source.scanned and data.startswith(_OUTPUT_STARTS):
                 kind = _output_kind(data[:4096].split(b"\n", 1)[0].rstrip(b"\r"))
                 if kind in ("history", "rejects"):
@@ -842,7 +842,7 @@ class _Reader:
             self.flush()
             spare, self._spare = self._spare, None
             if spare is None or len(spare) < size:
-                spare = np.empty(max(size, min(_BATCH_BYTES, self._remaining + size)), np.uint8)
+                spare = bytearray(max(size, min(_BATCH_BYTES, self._remaining + size)))
             self._batch = _Batch(spare)
         return self._batch
 
@@ -856,16 +856,16 @@ class _Reader:
             begin = batch.used
             try:
                 with open(source.path, "rb") as file:
-                    got = file.readinto(batch.buffer[begin : begin + source.size + 1])
+                    got = file.readinto(memoryview(batch.buffer)[begin : begin + source.size + 1])
                     if got <= source.size:
                         return batch, begin, begin + got
-                    data = batch.buffer[begin : begin + got].tobytes() + file.read(MAX_FILE_BYTES)
+                    data = bytes(batch.buffer[begin : begin + got]) + file.read(MAX_FILE_BYTES)
             except OSError as error:
                 raise _FileProblem(f"unreadable file: {error.strerror or error}") from None
         if len(data) > MAX_FILE_BYTES:
             raise _FileProblem(f"file too large: more than {MAX_FILE_BYTES // 1024**2} MB")
         batch = self._room(len(data))
-        batch.buffer[batch.used : batch.used + len(data)] = np.frombuffer(data, dtype=np.uint8)
+        batch.buffer[batch.used : batch.used + len(data)] = data
         return batch, batch.used, batch.used + len(data)
 
     def _skip(self, index: int, kind: str) -> None:
@@ -896,7 +896,7 @@ class _Reader:
 
     def _parse_batch(self, batch: _Batch) -> None:
         try:
-            table = _parse_fast(batch.buffer[: batch.used], quoted=False)
+            table = _parse_fast(memoryview(batch.buffer)[: batch.used], quoted=False)
             markers, unnamed = _marker_rows(table.column("learner"))
             if (
                 len(markers) != len(batch.files)
@@ -936,7 +936,7 @@ class _Reader:
         """Parse one file of a batch on its own (with the tolerant reader if not ``fast``
         or if Arrow refuses it)."""
         index, _begin, body, end = batch.files[number]
-        records = batch.buffer[body:end]
+        records = memoryview(batch.buffer)[body:end]
         try:
             if not fast:
                 raise ValueError("a blank line")
@@ -1040,6 +1040,16 @@ def _learner_problem(value: str) -> str | None:
     return None
 
 
+def _text_lengths(series: pd.Series) -> np.ndarray | None:
+    """Characters per value, or None when no value can exceed MAX_NOTE_LENGTH (Arrow's
+    byte lengths say so without counting characters: a character is at least a byte)."""
+    if hasattr(series.array, "__arrow_array__") and len(series):
+        longest = pc.max(pc.binary_length(pa.array(series.array))).as_py()
+        if longest is None or longest <= MAX_NOTE_LENGTH:
+            return None
+    return series.str.len().to_numpy(dtype=np.int64, na_value=0)
+
+
 class _Validator:
     """Assigns each row its first failing check, working per distinct value."""
 
@@ -1052,8 +1062,10 @@ class _Validator:
         self.codebook = codebook
         self.stamps, self.stamp_ok, self.limit = stamps, stamp_ok, limit
 
-    def _set(self, mask: np.ndarray, messages) -> None:
+    def _set(self, mask: np.ndarray | None, messages) -> None:
         """Give rows in ``mask`` without a reason yet the reason ``messages`` (array or callable)."""
+        if mask is None:  # no row can fail
+            return
         todo = mask & self.open
         if not todo.any():
             return
@@ -1139,8 +1151,9 @@ class _Validator:
             ),
         )
         saved = frame["saved_at"]
+        # (checks no row can fail are skipped: each costs passes over millions of rows)
         self._set(
-            ~self.stamp_ok,
+            None if self.stamp_ok.all() else ~self.stamp_ok,
             lambda where: np.array(
                 [
                     f"bad saved_at: {str(saved.iat[i])[:60]!r} is not an ISO 8601 time "
@@ -1150,8 +1163,9 @@ class _Validator:
                 dtype=object,
             ),
         )
+        future = self.stamps > self.limit
         self._set(
-            self.stamp_ok & (self.stamps > self.limit),
+            self.stamp_ok & future if future.any() else None,
             lambda where: np.array(
                 [f"saved_at in the future: {saved.iat[i]!r}" for i in where], dtype=object
             ),
@@ -1173,9 +1187,12 @@ class _Validator:
         technique_codes, techniques = _codes(frame, "techniques")
         known_techniques = set(codebook.technique_ids)
         unknown = [sorted({t for t in v.split(";") if t} - known_techniques) for v in techniques]
-        bad_technique = np.array([bool(u) for u in unknown] + [False])[technique_codes]
         self._set(
-            is_set & technique_target & bad_technique,
+            is_set
+            & technique_target
+            & np.array([bool(u) for u in unknown] + [False])[technique_codes]
+            if any(unknown)
+            else None,
             lambda where: np.array(
                 [
                     "unknown technique: "
@@ -1200,7 +1217,7 @@ class _Validator:
         )
         stance_codes, stances = _codes(frame, "stance")
         stance_empty = np.array([v == "" for v in stances] + [True])[stance_codes]
-        stance_known = np.array([v in STANCES for v in stances] + [False])[stance_codes]
+        stance_known = np.array([v in STANCES for v in stances] + [False])
         self._set(
             technique_target & ~stance_empty,
             lambda where: np.array(
@@ -1209,7 +1226,9 @@ class _Validator:
             ),
         )
         self._set(
-            is_set & ~technique_target & ~stance_known,
+            is_set & ~technique_target & ~stance_known[stance_codes]
+            if not stance_known[:-1].all()
+            else None,
             lambda where: np.array(
                 [
                     f"unknown stance: {stances[stance_codes[i]]!r} (expected {', '.join(STANCES)})"
@@ -1220,20 +1239,20 @@ class _Validator:
         )
         frame_codes, frames = _codes(frame, "frame")
         known_frames = set(codebook.frame_ids)
-        frame_known = np.array([v == "" or v in known_frames for v in frames] + [True])[frame_codes]
+        frame_known = np.array([v == "" or v in known_frames for v in frames] + [True])
         self._set(
-            ~frame_known,
+            None if frame_known.all() else ~frame_known[frame_codes],
             lambda where: np.array(
                 [f"unknown frame: {frames[frame_codes[i]]!r}" + version_note(i) for i in where],
                 dtype=object,
             ),
         )
-        frame_given = np.array([v != "" for v in frames] + [False])[frame_codes]
-        is_summary = np.array([s == SUMMARY_SENTENCE_ID for s in sentences] + [False])[
-            sentence_codes
-        ]
+        frame_given = np.array([v != "" for v in frames] + [False])
+        is_summary = np.array([s == SUMMARY_SENTENCE_ID for s in sentences] + [False])
         self._set(
-            frame_given & ~(is_summary & technique_target),
+            frame_given[frame_codes] & ~(is_summary[sentence_codes] & technique_target)
+            if frame_given.any()
+            else None,
             lambda where: np.array(
                 [
                     f"frame outside the summary: {frames[frame_codes[i]]!r} on "
@@ -1251,9 +1270,9 @@ class _Validator:
                 else f"unknown confidence: {v!r} (expected {', '.join(CONFIDENCE_LEVELS)} or empty)"
             ),
         )
-        lengths = frame["note"].str.len().to_numpy(dtype=np.int64, na_value=0)
+        lengths = _text_lengths(frame["note"])
         self._set(
-            lengths > MAX_NOTE_LENGTH,
+            lengths > MAX_NOTE_LENGTH if lengths is not None else None,
             lambda where: np.array(
                 [
                     f"note too long: {lengths[i]} characters (at most {MAX_NOTE_LENGTH})"
@@ -1388,7 +1407,7 @@ def _history_and_labels(
         parts = dict(zip(columns, pool.map(split, columns), strict=True))
     history = {c: parts[c][0] for c in LABEL_COLUMNS}
     labels = {c: parts[c][1] for c in LABEL_COLUMNS}
-    return pd.DataFrame(history), pd.DataFrame(labels)
+    return pd.DataFrame(history, copy=False), pd.DataFrame(labels, copy=False)
 
 
 def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
@@ -1598,14 +1617,17 @@ def collect(
     # one copy, in key order.
     live_mask = np.zeros(len(file_codes), dtype=bool)
     live_mask[live_idx] = True
-    position = np.cumsum(live_mask) - 1
-    history, labels = _history_and_labels(
-        frame, None if live_mask.all() else np.flatnonzero(live_mask), position[kept_idx]
-    )
+    live_rows = None
+    if len(live_idx) == len(live_mask):  # all live: the history is the frame
+        history, labels = _history_and_labels(frame, None, kept_idx)
+    else:
+        live_rows = np.flatnonzero(live_mask)
+        position = np.cumsum(live_mask) - 1
+        history, labels = _history_and_labels(frame, live_rows, position[kept_idx])
     del frame
     unique_names, name_codes = np.unique(names[:-1].astype(str), return_inverse=True)
     history["source_file"] = pd.Categorical.from_codes(
-        name_codes.astype(np.int32)[file_codes[live_mask]],
+        name_codes.astype(np.int32)[file_codes if live_rows is None else file_codes[live_rows]],
         categories=list(unique_names),
         validate=False,
     )
