@@ -1,7 +1,8 @@
 """How long does an instructor wait for class results, and how much memory does it take?
 
 For 30, 1,000 and 10,000 simulated learners (all five articles each), times in a fresh
-process per size, after imports and a warm-up run on a 3-learner class: collect + validate (widgets.collect), agreement on stance and every
+process per size, after imports and a warm-up run on a 3-learner class, the median of
+``--repeat`` runs (3 by default): collect + validate (widgets.collect), agreement on stance and every
 technique (widgets.agreement: technique_alpha, stance_alpha, technique_set_alpha,
 sentence_disagreement) and the chart tables (widgets.class_results). The class is
 generated first with widgets.simulate (not timed). A naive baseline runs in the same
@@ -116,21 +117,23 @@ def run_naive(folder: str) -> dict:
     }
 
 
-def child(mode: str, folder: str, warm: str) -> None:
+def child(mode: str, folder: str, warm: str, repeat: str) -> None:
     sys.path.insert(0, str(ROOT))
     run = run_fast if mode == "fast" else run_naive
     # Imports and first-call set-up (pandas, pyarrow, the corpus) are not timed: one
-    # run on a 3-learner class first, then the timed run.
+    # run on a 3-learner class first, then the timed runs; the median run is reported.
     run(warm)
-    outcome = run(folder)
+    outcomes = sorted((run(folder) for _ in range(int(repeat))), key=lambda o: o["times"]["total"])
+    outcome = outcomes[len(outcomes) // 2]
+    outcome["runs"] = [round(o["times"]["total"], 3) for o in outcomes]
     outcome["load"] = Path("/proc/loadavg").read_text().split()[0]
     outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(outcome))
 
 
-def measure(mode: str, folder: Path, warm: Path) -> dict:
+def measure(mode: str, folder: Path, warm: Path, repeat: int) -> dict:
     completed = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(folder), str(warm)],
+        [sys.executable, __file__, "--child", mode, str(folder), str(warm), str(repeat)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -149,7 +152,10 @@ def main() -> int:
         "--naive-max", type=int, default=10_000, help="skip the naive baseline above this size"
     )
     parser.add_argument(
-        "--child", nargs=3, metavar=("MODE", "FOLDER", "WARM"), help=argparse.SUPPRESS
+        "--repeat", type=int, default=3, help="timed runs per size; the median is reported"
+    )
+    parser.add_argument(
+        "--child", nargs=4, metavar=("MODE", "FOLDER", "WARM", "REPEAT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
@@ -168,18 +174,18 @@ def main() -> int:
             start = time.perf_counter()
             simulate_class(folder, learners=size, seed=size)
             generated = time.perf_counter() - start
-            fast = measure("fast", folder, warm)
-            naive = measure("naive", folder, warm) if size <= args.naive_max else None
+            fast = measure("fast", folder, warm, args.repeat)
+            naive = measure("naive", folder, warm, 1) if size <= args.naive_max else None
             rows.append((size, generated, fast, naive))
             print(
                 f"{size:>6} learners: generated in {generated:.1f} s; fast "
-                f"{fast['times']['total']:.2f} s; naive "
+                f"{fast['times']['total']:.2f} s (runs: {fast['runs']}); naive "
                 + (f"{naive['times']['total']:.2f} s" if naive else "skipped"),
                 file=sys.stderr,
             )
     print(
-        "Seconds of wall time in one process after imports and a warm-up run (CPU s: the "
-        "process's CPU time); peak MB: the fresh process's peak RSS, imports included; "
+        f"Seconds of wall time in one process after imports and a warm-up run, median of "
+        f"{args.repeat} run(s) (naive: one run; CPU s: the process's CPU time); peak MB: the fresh process's peak RSS, imports included; "
         "load: 1-minute load average after the run, on "
         f"{os.cpu_count()} cores."
     )
