@@ -244,10 +244,10 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "unbalanced_quote.csv",
-        "an opening quote never closed (swallows the rest of the file)",
-        2,
+        "an opening quote never closed: that line set aside, the good lines after it kept",
+        3,
         (_r(4, "wrong number of fields"),),
-        notes=(SPECIAL_NOTE, ""),
+        notes=(SPECIAL_NOTE, "", "none here, I think"),
     ),
     # repeats
     Case("duplicated_rows.csv", "the same row twice", 3, duplicate=1),
@@ -754,3 +754,26 @@ def test_folder_with_symlink_loop_and_dangling_link(tmp_path, corpus, codebook):
     _check_accounting(result)
     assert result.counts["kept"] == 3
     assert list(result.files["file"]) == [str(folder / "ana.csv")]
+
+
+def test_unclosed_quote_loses_only_its_own_line(tmp_path, corpus, codebook):
+    """Two quotes that never close, with good rows (one holding a real line break in a
+    quoted note) between and after them: is each broken line the only one set aside,
+    with the row numbers of the rest right?"""
+    lines = (BAD / "good_baseline.csv").read_text(encoding="utf-8").splitlines()
+    header, good = lines[0], lines[1:]
+    fields = good[1].split(",")  # no quoted commas
+    broken = ",".join(fields[:7] + ['"never closed'] + fields[8:])
+    multi = ",".join(fields[:7] + ['"two\nlines"'] + fields[8:])
+    rows = [good[0], broken, good[1], multi.replace("T09:00:02", "T09:30:02"),
+            broken.replace("never", "also never"), good[2]]  # fmt: skip
+    path = tmp_path / "ana.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = collect([path], corpus=corpus, codebook=codebook, now=NOW)
+    _check_accounting(result)
+    assert list(result.rejects["row"]) == [3, 6], result.rejects.to_dict("records")
+    assert result.rejects["reason"].str.contains("never closes").all()
+    assert result.rejects["raw_line"].str.contains("never closed").all()
+    assert result.counts["rows_read"] == 6 and result.counts["rejected"] == 2
+    assert (result.history["note"] == "two\nlines").any()
+    assert len(result.history) == 4

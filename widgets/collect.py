@@ -561,6 +561,17 @@ def _join(record: list[str], delimiter: str) -> str:
     return buffer.getvalue()[:MAX_RAW_LINE]
 
 
+def _records(lines: list[str], delimiter: str, offset: int = 0) -> list[tuple[list[str], int, int]]:
+    """The CSV records in ``lines``, each with the lines it spans: (record, first, end),
+    numbered from ``offset``."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    spans, start = [], 0
+    for record in reader:
+        spans.append((record, start + offset, reader.line_num + offset))
+        start = reader.line_num
+    return spans
+
+
 def _tolerant_read(data: bytes) -> _Parsed:
     """Read a damaged or non-canonical file; raise _FileProblem if it is not usable."""
     text, encoding = _decode(data)
@@ -577,13 +588,14 @@ def _tolerant_read(data: bytes) -> _Parsed:
         notes.append(f"delimiter {delimiter!r}")
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, MAX_FILE_BYTES + 1))
+    lines = io.StringIO(text, newline="").readlines()
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = _records(lines, delimiter)
     except csv.Error as error:
         raise _FileProblem(f"unreadable CSV: {error}") from None
     finally:
         csv.field_size_limit(limit)
-    header = records[0] if records else []
+    header = records[0][0] if records else []
     mapped = [_column_name(n) for n in header]
     positions: dict[str, int] = {}
     for index, name in enumerate(mapped):
@@ -622,13 +634,36 @@ def _tolerant_read(data: bytes) -> _Parsed:
         notes=notes,
     )
     width = len(header)
-    last = len(body) - 1
-    for number, record in enumerate(body):
+    pending = list(body)
+    number = -1
+    while number + 1 < len(pending):
+        number += 1
+        record, first, end = pending[number]
         if not record or not any(v.strip() for v in record):
             continue  # a blank line is not a record
         row = number + first_row
         parsed.records += 1
-        tail = number == last and not ends_cleanly
+        tail = end == len(lines) and not ends_cleanly
+        if len(record) != width and end - first > 1:
+            # A quote that never closes runs the lines after it into this record (until
+            # the next quote): if the rest of the file, read again from the next line,
+            # holds good records, only this line is set aside.
+            try:
+                rest = _records(lines[first + 1 :], delimiter, offset=first + 1)
+            except csv.Error:
+                rest = []
+            if any(len(r) == width for r, _, _ in rest):
+                parsed.rejects.append(
+                    (
+                        row,
+                        f"wrong number of fields: expected {width}; a quote opens a field "
+                        "in this line and never closes (the lines after it are read on "
+                        "their own)",
+                        lines[first].rstrip("\r\n")[:MAX_RAW_LINE],
+                    )
+                )
+                pending[number + 1 :] = rest
+                continue
         if len(record) != width:
             reason = f"wrong number of fields: expected {width}, found {len(record)}"
             if tail:
