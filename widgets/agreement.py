@@ -420,13 +420,25 @@ def set_distance_matrix(membership: np.ndarray, distance: str = "masi") -> np.nd
     member = np.asarray(membership, dtype=float)
     common = member @ member.T
     size = member.sum(axis=1)
-    union = size[:, None] + size[None, :] - common
+    if len(size) and np.all((member == 0) | (member == 1)):
+        # A pair's distance depends only on (|a|, |b|, |a & b|), small integers: compute it
+        # once per combination and look it up (a class's sets x sets is a million pairs).
+        grid = np.arange(int(size.max()) + 1, dtype=float)
+        table = _distances_from_sizes(grid[:, None, None], grid[None, :, None], grid, distance)
+        sizes = size.astype(np.intp)
+        return table[sizes[:, None], sizes[None, :], common.astype(np.intp)]
+    return _distances_from_sizes(size[:, None], size[None, :], common, distance)
+
+
+def _distances_from_sizes(size_a, size_b, common, distance: str) -> np.ndarray:
+    """Set distances from set sizes and the sizes of their intersections (broadcast)."""
+    union = size_a + size_b - common
     with np.errstate(invalid="ignore", divide="ignore"):
         jaccard = np.where(union > 0, common / union, 1.0)  # two empty sets are equal
     if distance == "jaccard":
         return 1.0 - jaccard
-    equal = (common == size[:, None]) & (common == size[None, :])
-    nested = common == np.minimum(size[:, None], size[None, :])
+    equal = (common == size_a) & (common == size_b)
+    nested = common == np.minimum(size_a, size_b)
     monotonicity = np.select([equal, nested, common > 0], [1.0, 2 / 3, 1 / 3], 0.0)
     return 1.0 - jaccard * monotonicity
 
@@ -657,6 +669,9 @@ class ClassLabels:
     # set distance matrices by distance name: technique_set_alpha and
     # sentence_disagreement both need one, and it is sets x sets (hundreds squared)
     _set_distances: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # units x sets counts by include_key: technique_alpha, technique_set_alpha and
+    # sentence_disagreement all start from them
+    _set_counts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def set_distances(self, distance: str) -> np.ndarray:
         """:func:`set_distance_matrix` of :attr:`technique_sets`, computed once."""
@@ -667,6 +682,16 @@ class ClassLabels:
             self._set_distances[distance] = matrix
         return self._set_distances[distance]
 
+    def set_counts(self, *, include_key: bool) -> np.ndarray:
+        """Units x :attr:`technique_sets`: technique labels per sentence and set (as
+        :func:`unit_value_counts`), computed once."""
+        if include_key not in self._set_counts:
+            _, unit, set_code = self.technique_rows(include_key=include_key)
+            counts = unit_value_counts(unit, set_code, len(self.units), len(self.technique_sets))
+            counts.flags.writeable = False  # shared by every caller
+            self._set_counts[include_key] = counts
+        return self._set_counts[include_key]
+
     @property
     def key_code(self) -> int:
         """Code of the answer key in :attr:`learners`, or -1 when it has no labels."""
@@ -674,61 +699,101 @@ class ClassLabels:
         return int(found[0]) if found.size else -1
 
     def technique_rows(self, *, include_key: bool) -> tuple[np.ndarray, ...]:
-        """(learner, unit, set) codes of technique rows, with or without the key."""
-        keep = self._keep(self.technique_learner, include_key)
-        return (
-            self.technique_learner[keep],
-            self.technique_unit[keep],
-            self.technique_set[keep],
-        )
+        """(learner, unit, set) codes of technique rows, with or without the key
+        (read-only arrays)."""
+        columns = (self.technique_learner, self.technique_unit, self.technique_set)
+        return self._rows(columns, include_key)
 
     def stance_rows(self, *, include_key: bool) -> tuple[np.ndarray, ...]:
-        """(learner, unit, target, value) codes of stance rows, with or without the key."""
-        keep = self._keep(self.stance_learner, include_key)
-        return (
-            self.stance_learner[keep],
-            self.stance_unit[keep],
-            self.stance_target[keep],
-            self.stance_value[keep],
-        )
+        """(learner, unit, target, value) codes of stance rows, with or without the key
+        (read-only arrays)."""
+        columns = (self.stance_learner, self.stance_unit, self.stance_target, self.stance_value)
+        return self._rows(columns, include_key)
 
-    def _keep(self, learner_codes: np.ndarray, include_key: bool) -> np.ndarray:
-        if include_key:
-            return np.ones(len(learner_codes), dtype=bool)
-        return learner_codes != self.key_code
+    def _rows(self, columns: tuple[np.ndarray, ...], include_key: bool) -> tuple[np.ndarray, ...]:
+        """The columns without the key's rows, unless included. With no rows to leave out
+        they are views of the stored arrays (hence read-only): for 10,000 learners, copying
+        millions of codes would be much of a view's time."""
+        key_code = -1 if include_key else self.key_code
+        if key_code >= 0 and (columns[0] == key_code).any():
+            keep = columns[0] != key_code
+            columns = tuple(np.compress(keep, column) for column in columns)
+        else:
+            columns = tuple(column.view() for column in columns)
+        for column in columns:
+            column.flags.writeable = False
+        return columns
 
 
 def _factorize(column: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Codes and uniques of a text column; NaN (an empty CSV field) is the string "".
 
     A categorical column (as ``collect`` returns) is coded by its own codes: no string is
-    hashed, which for 10,000 learners saves seconds. Its uniques may then include
-    categories no row uses; callers compact the codes they keep."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy().astype(np.intp)
-        uniques = np.asarray(column.cat.categories.astype(str), dtype=object)
-        if sort:
-            order = np.argsort(uniques.astype(str), kind="stable")
-            rank = np.empty(len(order) + 1, dtype=np.intp)
-            rank[order] = np.arange(len(order))
-            rank[-1] = -1  # code -1 (missing) stays missing
-            codes, uniques = rank[codes], uniques[order]
+    hashed, which for 10,000 learners saves seconds, and the codes keep their small integer
+    type (int8, int16), which halves the memory every later pass reads, so widen them before
+    arithmetic (:func:`_combine` does). Its uniques may then include categories no row uses;
+    callers compact the codes they keep."""
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    # text categories need no conversion (10,000 learner ids: converting is milliseconds
+    # that every view would pay)
+    text = categorical and isinstance(column.cat.categories.dtype, pd.StringDtype)
+    if categorical:
+        codes = column.cat.codes.to_numpy()
+        uniques = column.cat.categories.to_numpy(dtype=object)
     else:
         codes, uniques = pd.factorize(column, sort=sort)
         uniques = np.asarray(uniques, dtype=object)
-    if (codes < 0).any():
+    appended = False
+    if len(codes) and codes.min() < 0:
+        codes = codes.astype(np.intp)  # a copy, with room for one more code
         empty = np.flatnonzero(uniques == "")
         if empty.size:
-            codes = np.where(codes < 0, empty[0], codes)
+            codes[codes < 0] = empty[0]
         else:
-            codes = np.where(codes < 0, len(uniques), codes)
+            codes[codes < 0] = len(uniques)
             uniques = np.append(uniques, "")
-            if sort:
-                order = np.argsort(uniques.astype(str), kind="stable")
-                rank = np.empty_like(order)
-                rank[order] = np.arange(len(order))
-                codes, uniques = rank[codes], uniques[order]
-    return codes.astype(np.intp, copy=False), uniques.astype(str).astype(object)
+            appended = True
+    if not text:
+        uniques = uniques.astype(str).astype(object)
+    if sort and (categorical or appended):
+        rank = _string_rank(uniques)
+        order = np.empty_like(rank)
+        order[rank] = np.arange(len(rank))
+        codes, uniques = rank[codes], uniques[order]
+    return codes, uniques
+
+
+def _string_rank(uniques: np.ndarray) -> np.ndarray:
+    """Each of the text ``uniques``' position in sorted order."""
+    order = np.argsort(uniques.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _factorize_ranked(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, uniques and ``rank`` (each unique's position in sorted order), the same order
+    as ``_factorize(column, sort=True)`` but without renumbering a categorical's codes, a
+    pass over every row: :func:`_renumbering` applies ``rank`` to the codes kept."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = _factorize(column)
+        return codes, uniques, _string_rank(uniques)
+    codes, uniques = _factorize(column, sort=True)
+    return codes, uniques, np.arange(len(uniques))
+
+
+def _combine(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
+    """One code per row for several code columns, ``0 <= codes[i] < sizes[i]`` (mixed
+    radix, the first column varying slowest). int32 when the codes fit (half the memory
+    traffic of int64 on millions of rows), else int64."""
+    space = 1
+    for size in sizes:
+        space *= max(int(size), 1)
+    combined = np.asarray(codes[0]).astype(np.int32 if space < 2**31 else np.int64)
+    for column, size in zip(codes[1:], sizes[1:], strict=True):
+        combined *= size
+        combined += column
+    return combined
 
 
 def _code_of(uniques: np.ndarray, value: str) -> int:
@@ -737,21 +802,53 @@ def _code_of(uniques: np.ndarray, value: str) -> int:
     return int(found[0]) if found.size else -1
 
 
+def _distinct(keys: np.ndarray, space: int) -> np.ndarray:
+    """The distinct non-negative integer ``keys`` below ``space``, sorted (marked in a
+    bitmap of the space, or sorted)."""
+    if space <= 8 * len(keys) + 1_000_000:
+        return np.flatnonzero(_occurs(space, keys))
+    ordered = np.sort(keys)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
 def _has_duplicates(keys: np.ndarray, space: int) -> bool:
-    """Whether non-negative integer ``keys`` below ``space`` repeat (count or sort)."""
-    if len(keys) < 2:
-        return False
-    if space <= 2 * len(keys) + 1_000_000:
-        return bool(np.bincount(keys, minlength=space).max() > 1)
+    """Whether non-negative integer ``keys`` below ``space`` repeat (bitmap or sort)."""
+    if space <= 8 * len(keys) + 1_000_000:
+        return np.count_nonzero(_occurs(space, keys)) < len(keys)
     ordered = np.sort(keys)
     return bool((ordered[1:] == ordered[:-1]).any())
 
 
-def _compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Renumber codes ``0 <= code < size`` to 0..k-1 keeping order; returns (codes, used)."""
-    present = np.bincount(codes, minlength=size) > 0
-    remap = np.cumsum(present) - 1
-    return remap[codes], np.flatnonzero(present)
+def _occurs(size: int, *codes: np.ndarray) -> np.ndarray:
+    """Which codes ``0 <= code < size`` occur in any of the arrays."""
+    present = np.zeros(size, dtype=bool)  # a byte per code, where counting takes eight
+    for part in codes:
+        present[part] = True
+    return present
+
+
+def _renumbering(
+    present: np.ndarray, rank: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """New codes 0..k-1 for the ``present`` old codes, in code order or in the order of
+    ``rank[code]`` if given; returns (old -> new lookup, old codes in new order)."""
+    used = np.flatnonzero(present)
+    if rank is not None:
+        used = used[np.argsort(rank[used], kind="stable")]
+    remap = np.zeros(len(present), dtype=np.intp)
+    remap[used] = np.arange(len(used))
+    return remap, used
+
+
+def _compact(
+    codes: np.ndarray, size: int, rank: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber codes ``0 <= code < size`` to 0..k-1 (see :func:`_renumbering`); returns
+    (codes, used), ``used`` the old codes in new order."""
+    remap, used = _renumbering(_occurs(size, codes), rank)
+    return remap[codes], used
 
 
 def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
@@ -779,19 +876,38 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
     if absent:
         raise ValueError(f"labels frame lacks column(s) {', '.join(absent)}")
     frame = labels.reset_index(drop=True)
-    sentence_codes, sentence_ids = _factorize(frame["sentence_id"], sort=True)
-    keep = sentence_codes != _code_of(sentence_ids, SUMMARY_SENTENCE_ID)
-    learner_codes, learners = _factorize(frame["learner"], sort=True)
-    article_codes, article_ids = _factorize(frame["article_id"], sort=True)
-    target_codes, target_ids = _factorize(frame["target"], sort=True)
-    unit_codes = article_codes * len(sentence_ids) + sentence_codes
+    # Codes stay in the categories' numbering (sorted order is applied when the codes kept
+    # are renumbered), and technique and stance rows are picked once and every column is
+    # taken at them: for 10,000 learners each pass over every row costs tens of ms.
+    sentence_codes, sentence_ids, sentence_rank = _factorize_ranked(frame["sentence_id"])
+    learner_codes, learners, learner_rank = _factorize_ranked(frame["learner"])
+    article_codes, article_ids, article_rank = _factorize_ranked(frame["article_id"])
+    target_codes, target_ids, target_rank = _factorize_ranked(frame["target"])
+    n_sentences, n_units = len(sentence_ids), len(article_ids) * len(sentence_ids)
+    unit_rank = (article_rank[:, None] * n_sentences + sentence_rank[None, :]).ravel()
+    unit_codes = _combine([article_codes, sentence_codes], [len(article_ids), n_sentences])
+    is_technique = target_codes == _code_of(target_ids, TECHNIQUE_TARGET)
 
-    # Current labels: one row per key. Checking is cheap on integer codes; reordering by
-    # saved_at happens only for a history with superseded rows.
-    unit_codes, used_units = _compact(unit_codes, len(article_ids) * len(sentence_ids))
-    key = learner_codes.astype(np.int64) * len(used_units) + unit_codes
-    key = key * len(target_ids) + target_codes
-    if _has_duplicates(key[keep], len(learners) * len(used_units) * len(target_ids)):
+    def split(keep: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Technique and stance rows kept, and their (learner, unit[, target]) codes."""
+        technique_rows = np.flatnonzero(keep & is_technique)
+        stance_rows = np.flatnonzero(keep & ~is_technique)
+        technique = (learner_codes[technique_rows], unit_codes[technique_rows])
+        stance = (learner_codes[stance_rows], unit_codes[stance_rows], target_codes[stance_rows])
+        return technique_rows, stance_rows, technique, stance
+
+    keep = sentence_codes != _code_of(sentence_ids, SUMMARY_SENTENCE_ID)
+    technique_rows, stance_rows, technique, stance = split(keep)
+
+    # Current labels: one row per key. Checking is cheap on integer codes (technique and
+    # stance rows never share a key: their targets differ); reordering by saved_at happens
+    # only for a history with superseded rows.
+    sizes = [len(learners), n_units, len(target_ids)]
+    space = int(np.prod(sizes, dtype=np.int64))
+    reselect = False
+    if _has_duplicates(_combine(technique, sizes[:2]), space) or _has_duplicates(
+        _combine(stance, sizes), space
+    ):
         if "saved_at" not in frame:
             raise ValueError(
                 "labels frame has several rows for one (learner, article_id, sentence_id, "
@@ -800,35 +916,41 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
         stamps, _ = _factorize(frame["saved_at"], sort=True)
         rows = np.flatnonzero(keep)
         rows = rows[np.argsort(stamps[rows], kind="stable")]
-        latest = ~pd.Series(key[rows]).duplicated(keep="last").to_numpy()
+        key = _combine([learner_codes[rows], unit_codes[rows], target_codes[rows]], sizes)
+        latest = ~pd.Series(key).duplicated(keep="last").to_numpy()
         keep = np.zeros(len(frame), dtype=bool)
         keep[rows[latest]] = True
+        reselect = True
     if "status" in frame:
         status_codes, statuses = _factorize(frame["status"])
-        keep &= status_codes != _code_of(statuses, STATUS_CLEARED)
+        cleared = _code_of(statuses, STATUS_CLEARED)
+        if cleared >= 0:  # collect's current labels have no cleared rows
+            keep &= status_codes != cleared
+            reselect = True
+    if reselect:
+        technique_rows, stance_rows, technique, stance = split(keep)
 
-    rows = np.flatnonzero(keep)
-    unit_codes, kept_units = _compact(unit_codes[rows], len(used_units))
-    used_units = used_units[kept_units]
+    (learner_t, unit_t), (learner_s, unit_s, target_s) = technique, stance
+    remap, used_learners = _renumbering(_occurs(len(learners), learner_t, learner_s), learner_rank)
+    learners = learners[used_learners]
+    learner_t, learner_s = remap[learner_t], remap[learner_s]
+    remap, used_units = _renumbering(_occurs(n_units, unit_t, unit_s), unit_rank)
     units = pd.DataFrame(
         {
-            "article_id": article_ids[used_units // len(sentence_ids)],
-            "sentence_id": sentence_ids[used_units % len(sentence_ids)],
+            "article_id": article_ids[used_units // n_sentences],
+            "sentence_id": sentence_ids[used_units % n_sentences],
         }
     )
-    learner_codes, used_learners = _compact(learner_codes[rows], len(learners))
-    learners = learners[used_learners]
-    target_codes = target_codes[rows]
-    is_technique = target_codes == _code_of(target_ids, TECHNIQUE_TARGET)
+    unit_t, unit_s = remap[unit_t], remap[unit_s]
 
-    technique_rows = rows[is_technique]
     technique_codes, technique_strings = _factorize(frame["techniques"])
     set_codes, sets = _set_codes(technique_codes[technique_rows], technique_strings)
 
-    stance_rows = rows[~is_technique]
     stance_raw, stance_names = _factorize(frame["stance"])
     stance_raw = stance_raw[stance_rows]
-    lookup = np.array([STANCE_ORDER.index(s) if s in STANCE_ORDER else -1 for s in stance_names])
+    lookup = np.array(
+        [STANCE_ORDER.index(s) if s in STANCE_ORDER else -1 for s in stance_names], dtype=np.intp
+    )
     stance_values = lookup[stance_raw] if len(stance_raw) else np.zeros(0, dtype=np.intp)
     unknown = (stance_values < 0) & (stance_raw != _code_of(stance_names, ""))
     if unknown.any():
@@ -843,21 +965,24 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
             stacklevel=3,
         )
     with_stance = stance_values >= 0
-    stance_targets, used_targets = _compact(
-        target_codes[~is_technique][with_stance], len(target_ids)
-    )
+    if not with_stance.all():
+        learner_s, unit_s, target_s, stance_values = (
+            np.compress(with_stance, codes)
+            for codes in (learner_s, unit_s, target_s, stance_values)
+        )
+    stance_targets, used_targets = _compact(target_s, len(target_ids), target_rank)
     return ClassLabels(
         learners=learners,
         units=units,
         targets=target_ids[used_targets],
         technique_sets=tuple(sets),
-        technique_learner=learner_codes[is_technique],
-        technique_unit=unit_codes[is_technique],
+        technique_learner=learner_t,
+        technique_unit=unit_t,
         technique_set=set_codes,
-        stance_learner=learner_codes[~is_technique][with_stance],
-        stance_unit=unit_codes[~is_technique][with_stance],
+        stance_learner=learner_s,
+        stance_unit=unit_s,
         stance_target=stance_targets,
-        stance_value=stance_values[with_stance].astype(np.intp),
+        stance_value=stance_values,
     )
 
 
@@ -868,13 +993,11 @@ def _set_codes(
 
     Working on the string codes keeps the Python work to one parse per distinct string
     that occurs; differently written strings of one set ("b;a", "a;b") share a code."""
-    raw_codes, used = _compact(raw_codes, len(raw_uniques))
-    raw_uniques = raw_uniques[used]
     domain: list[frozenset] = []
     position: dict[frozenset, int] = {}
-    lookup = np.empty(len(raw_uniques), dtype=np.intp)
-    for index, value in enumerate(raw_uniques):
-        parsed = frozenset(split_techniques(value))
+    lookup = np.zeros(len(raw_uniques), dtype=np.intp)
+    for index in np.flatnonzero(_occurs(len(raw_uniques), raw_codes)):
+        parsed = frozenset(split_techniques(raw_uniques[index]))
         lookup[index] = position.setdefault(parsed, len(domain))
         if lookup[index] == len(domain):
             domain.append(parsed)
@@ -952,12 +1075,12 @@ def technique_alpha(
         (technique labels that include it).
     """
     prepared = prepare_labels(labels)
-    learner, unit, set_code = prepared.technique_rows(include_key=include_key)
+    learner, unit, _ = prepared.technique_rows(include_key=include_key)
     domain = prepared.technique_sets
     if technique_ids is None:
         technique_ids = sorted({t for s in domain for t in s})
     technique_ids = list(technique_ids)
-    counts = unit_value_counts(unit, set_code, len(prepared.units), len(domain))
+    counts = prepared.set_counts(include_key=include_key)
     marked = counts @ _membership(domain, technique_ids).astype(float)
     per_unit = counts.sum(axis=1).astype(float)
     return pd.DataFrame(
@@ -973,10 +1096,7 @@ def technique_alpha(
 
 def _technique_set_counts(prepared: ClassLabels, include_key: bool, distance: str):
     """Units x sets counts and the sets x sets distance matrix."""
-    _, unit, set_code = prepared.technique_rows(include_key=include_key)
-    domain = prepared.technique_sets
-    counts = unit_value_counts(unit, set_code, len(prepared.units), len(domain))
-    return counts, prepared.set_distances(distance)
+    return prepared.set_counts(include_key=include_key), prepared.set_distances(distance)
 
 
 def technique_set_alpha(
@@ -1029,23 +1149,29 @@ def stance_alpha(
     prepared = prepare_labels(labels)
     learner, unit, target, value = prepared.stance_rows(include_key=include_key)
     n_units, n_values = len(prepared.units), len(STANCE_ORDER)
+    n_targets, n_learners = len(prepared.targets), len(prepared.learners)
     # All targets at once: a (unit, target) pair is a unit of its own target's table.
-    counts = unit_value_counts(
-        target * n_units + unit, value, len(prepared.targets) * n_units, n_values
+    pair = _combine([target, unit], [n_targets, n_units])
+    counts = unit_value_counts(pair, value, n_targets * n_units, n_values)
+    # Coders per target: distinct (target, learner) among rows of pairable pairs.
+    pairable = counts.sum(axis=1)[pair] >= 2
+    coders = _distinct(
+        np.compress(pairable, _combine([target, learner], [n_targets, n_learners])),
+        n_targets * n_learners,
     )
-    counts = counts.reshape(len(prepared.targets), n_units, n_values)
+    coders = np.diff(np.searchsorted(coders, np.arange(n_targets + 1) * n_learners))
+    counts = counts.reshape(n_targets, n_units, n_values)
     nominal = distance_matrix("nominal", STANCE_ORDER)
     records = []
     for index, target_id in enumerate(prepared.targets):
         coincidences = coincidence_matrix(counts[index])
         per_unit = counts[index].sum(axis=1)
-        mine = target == index
         record = {"target": target_id, "alpha": alpha_from_coincidences(coincidences, nominal)}
         if ordinal:
             delta = distance_matrix("ordinal", STANCE_ORDER, coincidences.sum(axis=1))
             record["alpha_ordinal"] = alpha_from_coincidences(coincidences, delta)
         record["n_units"] = int((per_unit >= 2).sum())
-        record["n_coders"] = _coders_in_pairable_units(learner[mine], unit[mine], per_unit)
+        record["n_coders"] = int(coders[index])
         records.append(record)
     columns = ["target", "alpha", *(["alpha_ordinal"] if ordinal else []), "n_units", "n_coders"]
     return pd.DataFrame.from_records(records, columns=columns)
@@ -1102,8 +1228,10 @@ def sentence_disagreement(
     ).reshape(n_units, n_targets)
     defined = ~np.isnan(per_target)
     stance_part = _ratio(np.where(defined, per_target, 0.0).sum(axis=1), defined.sum(axis=1))
-    learner_unit = pd.unique(learner.astype(np.int64) * n_units + unit)
-    stance_coders = np.bincount(learner_unit % n_units, minlength=n_units)
+    # learners with a stance per unit: the distinct (unit, learner) pairs, sorted by unit
+    n_learners = len(prepared.learners)
+    pairs = _distinct(_combine([unit, learner], [n_units, n_learners]), n_units * n_learners)
+    stance_coders = np.diff(np.searchsorted(pairs, np.arange(n_units + 1) * n_learners))
 
     parts = np.stack([technique_part, stance_part], axis=1)
     present = ~np.isnan(parts)

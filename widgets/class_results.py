@@ -24,6 +24,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .agreement import (
+    _code_of,
+    _combine,
+    _compact,
+    _distinct,
+    _factorize,
+    sentence_disagreement,
+)
 from .schema import (
     KEY_LEARNER,
     STANCES,
@@ -45,76 +53,106 @@ __all__ = [
     "TEXT_LIMIT",
 ]
 
-_USED = (
-    "learner",
-    "article_id",
-    "sentence_id",
-    "target",
-    "techniques",
-    "stance",
-    "frame",
-    "status",
-)
 #: Sentence text in :func:`hotspots` is cut to this many characters (tooltips, not reading).
 TEXT_LIMIT = 160
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A label column as categorical text ("" for missing): grouping by its codes is fast
-    for 10,000 learners, where converting to Python strings would take seconds."""
-    series = frame[name] if name in frame else pd.Series("", index=frame.index)
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        if series.isna().any():
-            series = series.cat.add_categories([""]) if "" not in series.cat.categories else series
-            series = series.fillna("")
-        return series
-    return series.astype(object).fillna("").astype("category")
+def _codes(frame: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and text values ("" for missing, and for an absent column) of a label
+    column. A categorical's own codes: for 10,000 learners, counting millions of small
+    integers is fast where grouping categoricals or converting to strings takes seconds."""
+    if name not in frame:
+        return np.zeros(len(frame), dtype=np.int8), np.array([""], dtype=object)
+    return _factorize(frame[name])
 
 
 def _class_rows(
-    labels: pd.DataFrame,
-    *,
-    summary: bool,
-    columns: Sequence[str] = _USED,
-    techniques_only: bool = False,
-) -> pd.DataFrame:
-    """Learners' set rows: no key, no cleared rows; summary rows only or none of them
-    (and technique rows only, if asked).
-
-    Only ``columns`` are copied: 10,000 learners' labels are millions of rows, and each
-    table needs two or three columns of them."""
-    keep = (_column(labels, "learner") != KEY_LEARNER).to_numpy().copy()
+    labels: pd.DataFrame, *, summary: bool, techniques_only: bool = False
+) -> np.ndarray:
+    """Which rows are learners' set rows: no key, no cleared rows; summary rows only or
+    none of them (and technique rows only, if asked). A mask, from category codes; a
+    value no row has (often the key, or ``cleared`` in current labels) costs no pass."""
+    conditions = [(KEY_LEARNER, "learner", False), (SUMMARY_SENTENCE_ID, "sentence_id", summary)]
     if "status" in labels:
-        keep &= (_column(labels, "status") != STATUS_CLEARED).to_numpy()
-    is_summary = (_column(labels, "sentence_id") == SUMMARY_SENTENCE_ID).to_numpy()
-    keep &= is_summary if summary else ~is_summary
+        conditions.append((STATUS_CLEARED, "status", False))
     if techniques_only:
-        keep &= (_column(labels, "target") == TECHNIQUE_TARGET).to_numpy()
-    rows = np.flatnonzero(keep)
-    return pd.DataFrame({c: _column(labels, c).take(rows).reset_index(drop=True) for c in columns})
+        conditions.append((TECHNIQUE_TARGET, "target", True))
+    keep = np.ones(len(labels), dtype=bool)
+    for value, name, wanted in conditions:
+        codes, values = _codes(labels, name)
+        code = _code_of(values, value)
+        if code >= 0:
+            keep &= (codes == code) if wanted else (codes != code)
+        elif wanted:
+            keep[:] = False
+    return keep
 
 
-def _technique_rows(labels: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    return _class_rows(labels, summary=False, columns=columns, techniques_only=True)
+def _counts(
+    labels: pd.DataFrame, keep: np.ndarray, names: Sequence[str]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """How many ``keep`` rows have each combination of the named columns' values: an
+    array with one axis per column, and each axis's values (text). One bincount, no
+    groupby."""
+    coded = [_codes(labels, name) for name in names]
+    codes = [column_codes for column_codes, _ in coded]
+    values = [column_values for _, column_values in coded]
+    if np.prod([len(v) for v in values], dtype=float) > 4 * len(keep) + 1_000_000:
+        # many values: count only the values that occur
+        for index, column_values in enumerate(values):
+            codes[index], used = _compact(codes[index], len(column_values))
+            values[index] = column_values[used]
+    shape = tuple(len(v) for v in values)
+    size = int(np.prod(shape, dtype=np.int64))
+    if 2 * np.count_nonzero(keep) < len(keep):  # a few rows (summaries): take them
+        rows = np.flatnonzero(keep)
+        combined = _combine([column_codes[rows] for column_codes in codes], shape)
+    else:  # most rows: combine them all, the ones left out into codes >= size
+        combined = _combine([~keep, *codes], (2, *shape))
+    return np.bincount(combined, minlength=size)[:size].reshape(shape), values
 
 
-def _marks(rows: pd.DataFrame, by: str) -> tuple[dict[tuple[str, str], int], pd.Series]:
-    """Per (``by`` value, technique): labels that include it; and labels per ``by`` value.
+def _marks(labels: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str], np.ndarray, dict]:
+    """Learners' technique labels (no summary) per ``by`` value and technique.
 
-    Groups by the distinct technique strings first, so each is split only once."""
-    grouped = rows[[by, "techniques"]].groupby([by, "techniques"], observed=True, sort=False)
-    sizes = grouped.size()
-    marks: dict[tuple[str, str], int] = {}
-    for (value, techniques), number in sizes.items():
-        for technique in split_techniques(techniques):
-            marks[(str(value), technique)] = marks.get((str(value), technique), 0) + int(number)
-    totals = sizes.groupby(level=0, observed=True).sum()
-    totals.index = totals.index.astype(str)
-    return marks, totals
+    Returns the ``by`` values, the techniques (sorted), the matrix of labels per
+    (``by`` value, technique) that include it, and the labels per ``by`` value (only the
+    values with labels). Each distinct techniques string is split once."""
+    keep = _class_rows(labels, summary=False, techniques_only=True)
+    counts, (values, strings) = _counts(labels, keep, (by, "techniques"))
+    used = np.flatnonzero(counts.sum(axis=0))
+    parsed = [split_techniques(strings[index]) for index in used]
+    techniques = sorted({t for items in parsed for t in items})
+    column = {t: index for index, t in enumerate(techniques)}
+    # times each technique occurs in each string (a repeated id counts twice, as before)
+    membership = np.zeros((len(used), len(techniques)))
+    for row, items in enumerate(parsed):
+        for technique in items:
+            membership[row, column[technique]] += 1
+    # a float product (BLAS) is exact for counts like these, and faster than an integer one
+    marks = (counts[:, used] @ membership).astype(np.int64)
+    per_value = counts.sum(axis=1)
+    totals = {str(values[i]): int(per_value[i]) for i in np.flatnonzero(per_value)}
+    return values, techniques, marks, totals
 
 
 def _share(count: pd.Series, total: pd.Series) -> np.ndarray:
     return np.round(np.where(total > 0, count / total.clip(lower=1), 0.0), 4)
+
+
+def _grid_counts(
+    counts: np.ndarray, values: Sequence[np.ndarray], grid: pd.MultiIndex
+) -> pd.Series:
+    """``counts`` (one axis per level, as from :func:`_counts`) at each entry of ``grid``,
+    0 for a value that never occurs: a Series named ``count`` on ``grid``."""
+    where = [{value: index for index, value in enumerate(v)} for v in values]
+    found = [
+        counts[tuple(w[part] for w, part in zip(where, entry, strict=True))]
+        if all(part in w for w, part in zip(where, entry, strict=True))
+        else 0
+        for entry in grid
+    ]
+    return pd.Series(np.array(found, dtype=np.int64), index=grid, name="count")
 
 
 def technique_counts(
@@ -137,11 +175,18 @@ def technique_counts(
         include it), ``labels`` (technique labels given in the article), ``share``
         (count / labels, rounded to 4 places; 0 when no labels).
     """
-    marks, totals = _marks(_technique_rows(labels, ("article_id", "techniques")), "article_id")
+    articles, techniques, marks, totals = _marks(labels, "article_id")
     if technique_ids is None:
-        technique_ids = sorted({t for _, t in marks})
+        technique_ids = techniques
+    row = {str(article_id): index for index, article_id in enumerate(articles)}
+    column = {technique: index for index, technique in enumerate(techniques)}
     records = [
-        (article_id, technique, marks.get((article_id, technique), 0), int(total))
+        (
+            article_id,
+            technique,
+            int(marks[row[article_id], column[technique]]) if technique in column else 0,
+            total,
+        )
         for article_id, total in sorted(totals.items())
         for technique in technique_ids
     ]
@@ -168,11 +213,8 @@ def stance_counts(labels: pd.DataFrame, corpus, *, summary: bool = False) -> pd.
         ``article_id``, ``target``, ``stance`` (``favor``, ``against``, ``none``),
         ``count``, ``share`` (of that article and target's stance labels; 0 if none).
     """
-    frame = _class_rows(labels, summary=summary, columns=("article_id", "target", "stance"))
-    counted = frame.groupby(["article_id", "target", "stance"], observed=True).size()
-    counted.index = pd.MultiIndex.from_tuples(
-        [tuple(map(str, i)) for i in counted.index], names=counted.index.names
-    )
+    keep = _class_rows(labels, summary=summary)
+    counts, values = _counts(labels, keep, ("article_id", "target", "stance"))
     grid = pd.MultiIndex.from_tuples(
         [
             (article.article_id, target, stance)
@@ -182,9 +224,8 @@ def stance_counts(labels: pd.DataFrame, corpus, *, summary: bool = False) -> pd.
         ],
         names=["article_id", "target", "stance"],
     )
-    result = counted.reindex(grid, fill_value=0).rename("count").reset_index()
+    result = _grid_counts(counts, values, grid).reset_index()
     totals = result.groupby(["article_id", "target"], sort=False)["count"].transform("sum")
-    result["count"] = result["count"].astype(np.int64)
     result["share"] = _share(result["count"], totals)
     return result
 
@@ -199,16 +240,18 @@ def frame_counts(labels: pd.DataFrame, frame_ids: Iterable[str] | None = None) -
         frame); every frame in ``frame_ids`` (default: those chosen) for every article
         with a summary.
     """
-    rows = _class_rows(labels, summary=True, columns=("article_id", "frame"), techniques_only=True)
-    frame = pd.DataFrame({c: rows[c].astype(str) for c in ("article_id", "frame")})
-    frame = frame[frame["frame"] != ""]
-    counted = frame.groupby(["article_id", "frame"], sort=True).size()
-    frame_ids = sorted(set(frame["frame"])) if frame_ids is None else list(frame_ids)
-    articles = sorted(set(frame["article_id"]))
-    grid = pd.MultiIndex.from_product([articles, frame_ids], names=["article_id", "frame"])
-    result = counted.reindex(grid, fill_value=0).rename("count").reset_index()
+    keep = _class_rows(labels, summary=True, techniques_only=True)
+    counts, values = _counts(labels, keep, ("article_id", "frame"))
+    no_frame = _code_of(values[1], "")
+    if no_frame >= 0:
+        counts[:, no_frame] = 0  # a summary without a main frame
+    chosen = sorted({str(f) for f in values[1][counts.sum(axis=0) > 0]})
+    frame_ids = chosen if frame_ids is None else list(frame_ids)
+    articles = sorted({str(a) for a in values[0][counts.sum(axis=1) > 0]})
+    levels = [pd.Index(articles, dtype="str"), pd.Index(frame_ids, dtype="str")]
+    grid = pd.MultiIndex.from_product(levels, names=["article_id", "frame"])
+    result = _grid_counts(counts, values, grid).reset_index()
     totals = result.groupby("article_id")["count"].transform("sum")
-    result["count"] = result["count"].astype(np.int64)
     result["share"] = _share(result["count"], totals)
     return result
 
@@ -243,26 +286,26 @@ def hotspots(
         marked, "" if none) and ``top_share`` (share of the sentence's technique labels
         that include it); most disputed first.
     """
-    from .agreement import sentence_disagreement
-
     table = (sentence_disagreement(labels) if disagreement is None else disagreement).copy()
-    marks, totals = _marks(_technique_rows(labels, ("sentence_id", "techniques")), "sentence_id")
-    per_sentence: dict[str, list[tuple[str, int]]] = {}
-    for (sentence_id, technique), number in marks.items():
-        per_sentence.setdefault(sentence_id, []).append((technique, number))
+    sentences, techniques, marks, totals = _marks(labels, "sentence_id")
+    # per sentence: (most marked technique, labels that include it); the techniques are
+    # sorted, so of equally marked ones the first name wins, as before
+    best: dict[str, tuple[str, int]] = {}
+    if techniques:
+        most = marks.argmax(axis=1)
+        for sentence_id, row, column in zip(sentences, marks, most, strict=True):
+            if row[column] > 0:
+                best[str(sentence_id)] = (techniques[column], int(row[column]))
     index = corpus.sentence_index
     table["sentence_id"] = table["sentence_id"].astype(str)
     table["article_id"] = table["article_id"].astype(str)
-    best = [
-        max(sorted(per_sentence.get(s, [])), key=lambda item: item[1], default=("", 0))
-        for s in table["sentence_id"]
-    ]
+    chosen = [best.get(s, ("", 0)) for s in table["sentence_id"]]
     table["position"] = [index[s].position if s in index else -1 for s in table["sentence_id"]]
     table["text"] = [_cut(index[s].text) if s in index else "" for s in table["sentence_id"]]
-    table["top_technique"] = [b[0] for b in best]
+    table["top_technique"] = [b[0] for b in chosen]
     table["top_share"] = [
-        round(b[1] / int(totals.get(s, 0)), 4) if totals.get(s, 0) else 0.0
-        for b, s in zip(best, table["sentence_id"], strict=True)
+        round(b[1] / totals.get(s, 0), 4) if totals.get(s, 0) else 0.0
+        for b, s in zip(chosen, table["sentence_id"], strict=True)
     ]
     for column in ("disagreement", "technique_disagreement", "stance_disagreement"):
         table[column] = table[column].astype(float).round(4)
@@ -296,11 +339,13 @@ def coverage(labels: pd.DataFrame, corpus) -> pd.DataFrame:
         technique label there), ``finished`` (labelled every sentence),
         ``median_share`` (median share of sentences labelled, among those who started).
     """
-    frame = _technique_rows(labels, ("article_id", "learner"))
-    per_learner = frame.groupby(["article_id", "learner"], observed=True).size()
+    keep = _class_rows(labels, summary=False, techniques_only=True)
+    counts, (articles, _) = _counts(labels, keep, ("article_id", "learner"))
+    # per article: technique labels of each learner who has any there
     by_article = {
-        str(article_id): group.to_numpy()
-        for article_id, group in per_learner.groupby(level=0, observed=True)
+        str(article_id): per_learner[per_learner > 0]
+        for article_id, per_learner in zip(articles, counts, strict=True)
+        if per_learner.any()
     }
     records = []
     for article in corpus.articles:
@@ -335,6 +380,20 @@ def _stamps(values: pd.Series) -> np.ndarray:
         return np.where(parsed.isna().to_numpy(), np.iinfo(np.int64).min, micros)
 
 
+def _repeated(keys: np.ndarray, space: int) -> np.ndarray:
+    """Whether each of the integer ``keys`` (``0 <= key < space``) occurs more than once.
+
+    The repeated values are found in sorted order and marked in a bitmap of the space:
+    less memory, and faster on a large history, than counting every key."""
+    ordered = np.sort(keys)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if space > 8 * len(keys) + 1_000_000:  # a huge space: binary search instead
+        return np.isin(keys, twice)
+    flags = np.zeros(space, dtype=bool)
+    flags[twice] = True
+    return flags[keys]
+
+
 def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataFrame:
     """Where learners changed their minds: later saves that changed a label's value.
 
@@ -355,30 +414,56 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
     """
     keys = ["article_id", "sentence_id", *(["target"] if by_target else [])]
     columns = [*keys, "changes", "learners"]
-    keep = (_column(history, "learner") != KEY_LEARNER).to_numpy()
-    frame = history if keep.all() else history[keep]
-    if frame.empty:
+    learner, learner_ids = _codes(history, "learner")
+    not_key = learner != _code_of(learner_ids, KEY_LEARNER)
+    if not not_key.any():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    codes = {c: _column(frame, c).cat.codes.to_numpy().astype(np.int64) for c in _USED}
-    label_key = np.zeros(len(frame), dtype=np.int64)
-    for c in ("learner", "article_id", "sentence_id", "target"):
-        label_key = label_key * (codes[c].max() + 2) + codes[c] + 1
-    value = np.zeros(len(frame), dtype=np.int64)
-    for c in ("techniques", "stance", "frame", "status"):
-        value = value * (codes[c].max() + 2) + codes[c] + 1
+    # The label key as one integer: (article, sentence, target) triples are few, so
+    # renumbering the ones that occur keeps learner x triple small enough to count.
+    ids = {c: _codes(history, c) for c in ("article_id", "sentence_id", "target")}
+    triple, _ = _compact(
+        _combine([c for c, _ in ids.values()], [len(v) for _, v in ids.values()]),
+        int(np.prod([len(v) for _, v in ids.values()], dtype=np.int64)),
+    )
+    n_triples = int(triple.max()) + 1
+    label_key = _combine([learner, triple], [len(learner_ids), n_triples])
     # Most labels were saved once: only keys saved more than once can change, so only
     # their rows are parsed and sorted (a few percent of a large class's history).
-    repeated = np.flatnonzero(pd.Series(label_key).duplicated(keep=False).to_numpy())
-    stamps = _stamps(frame["saved_at"].iloc[repeated])
-    order = repeated[np.lexsort((stamps, label_key[repeated]))]
+    repeated = _repeated(label_key, len(learner_ids) * n_triples) & not_key
+    repeated = np.flatnonzero(repeated)
+    coded = [_codes(history, c) for c in ("techniques", "stance", "frame", "status")]
+    value = _combine([c[repeated] for c, _ in coded], [len(v) for _, v in coded])
+    stamps = _stamps(history["saved_at"].iloc[repeated])
+    label_key = label_key[repeated]
+    order = np.lexsort((stamps, label_key))
     label_key, value = label_key[order], value[order]
     changed = np.zeros(len(order), dtype=bool)
     changed[1:] = (label_key[1:] == label_key[:-1]) & (value[1:] != value[:-1])
-    rows = frame.iloc[order[changed]]
-    table = pd.DataFrame({c: _column(rows, c).astype(str) for c in [*keys, "learner"]})
-    grouped = table.groupby(keys, sort=True)
-    result = pd.DataFrame({"changes": grouped.size(), "learners": grouped["learner"].nunique()})
-    result = result.reset_index()
+    rows = repeated[order[changed]]
+    # Per (article, sentence[, target]) of the changed saves: how many, and how many
+    # learners made them, counted on codes; only the groups' ids become text.
+    coded = [ids[c] for c in keys]
+    sizes = [len(v) for _, v in coded]
+    group = _combine([c[rows] for c, _ in coded], sizes)
+    groups = _distinct(group, int(np.prod(sizes, dtype=np.int64)))
+    group = np.searchsorted(groups, group)
+    n_learners = len(learner_ids)
+    learner_groups = _distinct(
+        _combine([group, learner[rows]], [len(groups), n_learners]), len(groups) * n_learners
+    )
+    example = np.zeros(len(groups), dtype=np.intp)
+    example[group] = rows  # a changed row of each group, for its ids
+    texts = {
+        key: pd.array(values[codes[example]], dtype="str")
+        for key, (codes, values) in zip(keys, coded, strict=True)
+    }
+    result = pd.DataFrame(
+        {
+            **texts,
+            "changes": np.bincount(group, minlength=len(groups)),
+            "learners": np.bincount(learner_groups // n_learners, minlength=len(groups)),
+        }
+    )
     return result.sort_values(
         ["changes", *keys], ascending=[False, *([True] * len(keys))], kind="stable"
     ).reset_index(drop=True)[columns]
