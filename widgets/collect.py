@@ -217,7 +217,9 @@ _SCHEMA = pa.schema(
     [(c, pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
     + [("_file", pa.int32()), ("_row", pa.int32()), ("_raw", pa.string()), ("_tail", pa.bool_())]
 )
-_BATCH_BYTES = 64 * 1024 * 1024
+# Measured: a 16 MB buffer is quicker to make than a larger one and parses as fast, in
+# two blocks (one per core).
+_BATCH_BYTES = 16 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MOODLE = re.compile(r"^(.+?)_(\d+)_assignsubmission_")
 _CANVAS = re.compile(r"^([a-z]+)_(?:late_)?(\d+)_\d+_", re.IGNORECASE)
@@ -714,7 +716,7 @@ _OUTPUT_STARTS = tuple(
     for quote in (b"", b'"')
     for name in (b"learner", b"file")
 )
-_READ = pacsv.ReadOptions(column_names=list(LABEL_COLUMNS), block_size=1 << 24)
+_READ = pacsv.ReadOptions(column_names=list(LABEL_COLUMNS), block_size=_BATCH_BYTES // 2)
 # ignore_empty_lines=False: a blank line is then a record without a learner, so a file
 # with one goes to the tolerant reader, which skips it but keeps the row numbers right
 # (Arrow would silently renumber the rows after it). Batches are parsed without
