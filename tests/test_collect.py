@@ -577,6 +577,34 @@ def test_fast_reader_batch_survives_a_damaged_file(tmp_path, make_row, tiny_corp
     assert "\x01" not in "".join(map(str, fast.history["learner"].cat.categories))
 
 
+def test_fast_reader_batch_with_bytes_that_are_not_utf8(
+    tmp_path, make_row, tiny_corpus, stub_codebook
+):
+    """The fast reader reads bytes and checks UTF-8 afterwards: does a Latin-1 byte in a
+    note (a text column) or in a learner id (a dictionary column), in one batch with good
+    files, still send just that file to the tolerant reader, as if read one by one?"""
+    folder = tmp_path / "in"
+    _good_class(folder, make_row)
+    write_rows(folder / "note.csv", [make_row(learner="gus", note="caf\u00e9")])
+    (folder / "note.csv").write_bytes(
+        (folder / "note.csv").read_bytes().replace(b"\xc3\xa9", b"\xe9")
+    )
+    write_rows(folder / "name.csv", [make_row(learner="hal")])
+    (folder / "name.csv").write_bytes(
+        (folder / "name.csv").read_bytes() + b"hal\xe9,tiny-one,tiny-one-001,,,,,,,set,x,y,\n"
+    )
+    fast = run([folder], tiny_corpus, stub_codebook)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        tolerant = run([folder], tiny_corpus, stub_codebook)
+    _results_match(fast, tolerant)
+    encodings = dict(zip(fast.files["file"].str[-8:], fast.files["encoding"], strict=True))
+    assert encodings["note.csv"] != "utf-8" and encodings["name.csv"] != "utf-8"
+    assert list(encodings.values()).count("utf-8") == 6
+    assert "gus" in set(fast.labels["learner"].astype(str))
+    assert len(fast.rejects) == 1 and fast.rejects["file"].item().endswith("name.csv")
+
+
 # -- collect's own outputs inside the input folder --------------------------------------
 
 

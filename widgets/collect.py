@@ -85,6 +85,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import functools
 import io
 import os
@@ -213,8 +214,9 @@ _HEADER_BYTES = (",".join(LABEL_COLUMNS) + "\n").encode("ascii")
 _TEXT_COLUMNS = ("note", "saved_at")
 _DICT_COLUMNS = tuple(c for c in LABEL_COLUMNS if c not in _TEXT_COLUMNS)
 _DICT_TYPE = pa.dictionary(pa.int32(), pa.string())
+_TEXT_TYPE = pa.string()
 _SCHEMA = pa.schema(
-    [(c, pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
+    [(c, _TEXT_TYPE if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
     + [("_file", pa.int32()), ("_row", pa.int32()), ("_raw", pa.string()), ("_tail", pa.bool_())]
 )
 # Measured: a 16 MB buffer is quicker to make than a larger one and parses as fast, in
@@ -688,7 +690,7 @@ def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
     n = len(parsed.rows)
     arrays = {
         c: (
-            pa.array(parsed.columns[c], pa.string())
+            pa.array(parsed.columns[c], _TEXT_TYPE)
             if c in _TEXT_COLUMNS
             else pa.array(parsed.columns[c], pa.string()).dictionary_encode()
         )
@@ -708,6 +710,11 @@ def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
 # each row came from, and a file whose quotes do not balance swallows the next marker,
 # which the check notices. (Joining the files' bytes instead costs a copy of the class.)
 _MARKER_PREFIX = "\x01"
+# A marker's fields after its learner: empty, but for a valid saved_at, so the batch's
+# timestamps parse in one go before the markers are dropped.
+_MARKER_FIELDS = b",".join(
+    b"1970-01-01T00:00:00+00:00" if column == "saved_at" else b"" for column in LABEL_COLUMNS[1:]
+)
 _HEADERS = (_HEADER_BYTES, _HEADER_BYTES[:-1] + b"\r\n")
 # How collect's history and rejects outputs start (quoted or not, after a BOM or not).
 _OUTPUT_STARTS = tuple(
@@ -728,7 +735,7 @@ _PARSE = {
     for quoted in (False, True)
 }
 _CONVERT = pacsv.ConvertOptions(
-    column_types={c: (pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
+    column_types={c: (_TEXT_TYPE if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
     strings_can_be_null=False,
     quoted_strings_can_be_null=False,
 )
@@ -783,6 +790,10 @@ def _marker_rows(learners: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return tuple(
         np.concatenate(found[m]) if found[m] else np.zeros(0, dtype=np.int64) for m in (True, False)
     )
+
+
+#: ``_file`` of a record that is not a row: a file marker, or a row read again elsewhere
+_DROPPED = -1
 
 
 def _with_provenance(table: pa.Table, files: np.ndarray, rows: np.ndarray) -> pa.Table:
@@ -854,8 +865,8 @@ class _Reader:
             if body is not None:
                 batch.headers.append(bytes(batch.buffer[begin:body]))
                 marker = b"%s%d" % (_MARKER_PREFIX.encode(), len(batch.files))
-                filler = body - begin - len(marker) - len(LABEL_COLUMNS)
-                record = marker + b" " * filler + b"," * (len(LABEL_COLUMNS) - 1) + b"\n"
+                filler = body - begin - len(marker) - len(_MARKER_FIELDS) - 2
+                record = marker + b" " * filler + b"," + _MARKER_FIELDS + b"\n"
                 batch.buffer[begin:body] = record  # the same length: nothing moves
                 batch.files.append((index, begin, body, end))
                 batch.markers.append((marker + b" " * filler).decode("ascii"))
@@ -964,9 +975,15 @@ class _Reader:
             else:
                 self.file_rows[batch.files[number][0]]["rows_read"] = int(count)
         counts = np.where(tolerant, 0, counts)
-        table = table.filter(pa.array(keep))
-        files = np.repeat(np.array([index for index, *_ in batch.files]), counts)
-        rows = np.arange(len(files)) - np.repeat(np.cumsum(counts) - counts, counts) + 2
+        # Markers (and the rows of files sent to the tolerant reader) stay in the table
+        # with file -1: _to_frame drops them column by column, in parallel, which costs
+        # less than filtering the table here.
+        files = np.full(table.num_rows, _DROPPED, dtype=np.int32)
+        files[keep] = np.repeat(np.array([index for index, *_ in batch.files]), counts)
+        rows = np.zeros(table.num_rows, dtype=np.int32)
+        rows[keep] = (
+            np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + 2
+        )
         self.tables.append(_with_provenance(table, files, rows))
 
     def _parse_one(self, batch: _Batch, number: int, *, fast: bool = True) -> None:
@@ -991,12 +1008,16 @@ class _Reader:
         self.tables.append(_with_provenance(table, np.full(count, index), np.arange(2, count + 2)))
 
 
-def _column_series(chunked: pa.ChunkedArray) -> pd.Series:
-    """One column of the tables read, in pandas: dictionary columns become categories
-    straight from Arrow's indices (a third of the time ``to_pandas`` takes), the rest as
-    ``to_pandas`` gives them."""
+def _column_series(chunked: pa.ChunkedArray, keep: np.ndarray | None = None) -> pd.Series:
+    """One column of the tables read, in pandas, only the ``keep`` rows (all if None):
+    dictionary columns become categories straight from Arrow's indices (a third of the
+    time ``to_pandas`` takes), the rest as ``to_pandas`` gives them."""
     if not pa.types.is_dictionary(chunked.type):
-        return chunked.to_pandas()
+        if keep is None:
+            return chunked.to_pandas()
+        if pa.types.is_primitive(chunked.type):
+            return pd.Series(chunked.to_numpy()[keep])
+        return chunked.filter(pa.array(keep)).to_pandas()
     unified = chunked.unify_dictionaries()
     dictionary = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], pa.string())
     codes = np.empty(len(unified), np.min_scalar_type(-max(len(dictionary), 1)))
@@ -1004,6 +1025,8 @@ def _column_series(chunked: pa.ChunkedArray) -> pd.Series:
     for chunk in unified.chunks:
         codes[offset : offset + len(chunk)] = chunk.indices.to_numpy(zero_copy_only=False)
         offset += len(chunk)
+    if keep is not None:
+        codes = codes[keep]
     categories = pd.Index(dictionary.to_pandas())
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
 
@@ -1017,15 +1040,19 @@ def _to_frame(tables: list[pa.Table]) -> tuple[pd.DataFrame, np.ndarray, np.ndar
     table = pa.concat_tables(tables)
     columns = {name: table.column(name) for name in table.column_names}
     del table
+    keep = columns["_file"].to_numpy() != _DROPPED
+    keep = None if keep.all() else keep
 
     def convert(name: str) -> pd.Series:
-        return _column_series(columns.pop(name)).rename(name)
+        return _column_series(columns.pop(name), keep).rename(name)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         parsing = pool.submit(_parse_stamps, columns["saved_at"])
         names = list(columns)
         series = list(pool.map(convert, names))
         stamps, stamp_ok = parsing.result()
+    if keep is not None:  # (markers carry a valid time: parsed in one go, then dropped)
+        stamps, stamp_ok = stamps[keep], stamp_ok[keep]
     return pd.DataFrame(dict(zip(names, series, strict=True)), copy=False), stamps, stamp_ok
 
 
@@ -1447,6 +1474,117 @@ def _history_and_labels(
     return pd.DataFrame(history, copy=False), pd.DataFrame(labels, copy=False)
 
 
+@dataclass(frozen=True)
+class _Merge:
+    """Which valid rows live on (in key order) and which of them are current labels."""
+
+    live_idx: np.ndarray
+    kept_idx: np.ndarray
+    superseded: int
+    cleared: int
+    duplicate: int
+
+
+def _merge(
+    frame: pd.DataFrame,
+    reason: np.ndarray,
+    stamps: np.ndarray,
+    corpus,
+    names: np.ndarray,
+) -> _Merge:
+    """Resolve the valid rows (``reason`` None): the latest row per key wins, exact
+    duplicates are counted once and conflicting rows get a reason in ``reason``.
+
+    A function of its own so that its key and order arrays (tens of MB each at 10,000
+    learners) are freed before the labels are copied out."""
+    valid = pd.isna(reason)
+    file_codes = frame["_file"].to_numpy(dtype=np.int64)
+    row_numbers = frame["_row"].to_numpy(dtype=np.int64)
+
+    # Order the valid rows by key (learner, article, sentence, target) then time; ties
+    # keep reading order, so "first" below means first read.
+    valid_idx = np.flatnonzero(valid)
+    learner_codes, learners = _codes(frame, "learner")
+    article_codes, articles = _codes(frame, "article_id")
+    sentence_codes, sentences = _codes(frame, "sentence_id")
+    target_codes, targets = _codes(frame, "target")
+    article_order = {a: i for i, a in enumerate(corpus.article_ids)}
+    sentence_order = {s: i for i, s in enumerate(corpus.sentence_index)}
+    sentence_order[SUMMARY_SENTENCE_ID] = len(sentence_order)
+    target_order = {TECHNIQUE_TARGET: 0}
+    for article in corpus.articles:
+        for target in article.targets:
+            target_order.setdefault(target, len(target_order))
+    parts = [
+        (_ranks(learners, {}), learner_codes),
+        (_ranks(articles, article_order), article_codes),
+        (_ranks(sentences, sentence_order), sentence_codes),
+        (_ranks(targets, target_order), target_codes),
+    ]
+    key = np.zeros(len(valid_idx), dtype=np.int64)
+    for ranks, codes in parts:
+        key = key * len(ranks) + ranks[codes[valid_idx]]
+    order = _sort_by_key_then_time(key, stamps[valid_idx])
+    sorted_idx = valid_idx[order]
+    key, stamp_sorted = key[order], stamps[sorted_idx]
+
+    # Same key and the same instant: identical rows are duplicates, different ones conflict.
+    same = np.r_[False, (key[1:] == key[:-1]) & (stamp_sorted[1:] == stamp_sorted[:-1])]
+    duplicate = np.zeros(len(sorted_idx), dtype=bool)
+    conflict = np.zeros(len(sorted_idx), dtype=bool)
+    conflict_reason: dict[int, str] = {}
+    if same.any():
+        group = np.cumsum(~same) - 1
+        content = [
+            c
+            for c in LABEL_COLUMNS
+            if c not in ("learner", "article_id", "sentence_id", "target", "saved_at")
+        ]
+        first_of_group = np.flatnonzero(~same)[group]
+        pairs = np.flatnonzero(same)
+        equal = np.ones(len(pairs), dtype=bool)
+        for column in content:
+            series = frame[column]
+            values = (
+                series.cat.codes.to_numpy()
+                if column in _DICT_COLUMNS
+                else series.to_numpy(dtype=object)
+            )
+            equal &= values[sorted_idx[pairs]] == values[sorted_idx[first_of_group[pairs]]]
+        bad_groups = np.unique(group[pairs[~equal]])
+        in_bad = np.isin(group, bad_groups)
+        conflict = in_bad
+        duplicate = same & ~in_bad
+        for position in np.flatnonzero(in_bad):
+            other = first_of_group[position]
+            if other == position:
+                other = position + 1
+            source = sorted_idx[other]
+            conflict_reason[sorted_idx[position]] = (
+                "conflicting rows: same learner, sentence, target and saved_at as "
+                f"{names[file_codes[source]]} row {row_numbers[source]}, with different values"
+            )
+    for position, message in conflict_reason.items():
+        reason[position] = message  # (in place: the caller's reasons)
+
+    live = ~(duplicate | conflict)
+    live_idx = sorted_idx[live]
+    live_key = key[live]
+    latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
+    status_codes, statuses = _codes(frame, "status")
+    set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
+    is_set = status_codes[live_idx] == set_code
+    kept_idx = live_idx[latest & is_set]
+
+    return _Merge(
+        live_idx=live_idx,
+        kept_idx=kept_idx,
+        superseded=int((~latest).sum()),
+        cleared=int((latest & ~is_set).sum()),
+        duplicate=int(duplicate.sum()),
+    )
+
+
 def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
 
@@ -1535,85 +1673,12 @@ def collect(
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
     reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
-    valid = pd.isna(reason)
-
+    merged = _merge(frame, reason, stamps, corpus, names)
+    del stamps, stamp_ok
+    live_idx, kept_idx = merged.live_idx, merged.kept_idx
+    merged = dataclasses.replace(merged, live_idx=None, kept_idx=None)  # counts only
     file_codes = frame["_file"].to_numpy(dtype=np.int64)
     row_numbers = frame["_row"].to_numpy(dtype=np.int64)
-
-    # Order the valid rows by key (learner, article, sentence, target) then time; ties
-    # keep reading order, so "first" below means first read.
-    valid_idx = np.flatnonzero(valid)
-    learner_codes, learners = _codes(frame, "learner")
-    article_codes, articles = _codes(frame, "article_id")
-    sentence_codes, sentences = _codes(frame, "sentence_id")
-    target_codes, targets = _codes(frame, "target")
-    article_order = {a: i for i, a in enumerate(corpus.article_ids)}
-    sentence_order = {s: i for i, s in enumerate(corpus.sentence_index)}
-    sentence_order[SUMMARY_SENTENCE_ID] = len(sentence_order)
-    target_order = {TECHNIQUE_TARGET: 0}
-    for article in corpus.articles:
-        for target in article.targets:
-            target_order.setdefault(target, len(target_order))
-    parts = [
-        (_ranks(learners, {}), learner_codes),
-        (_ranks(articles, article_order), article_codes),
-        (_ranks(sentences, sentence_order), sentence_codes),
-        (_ranks(targets, target_order), target_codes),
-    ]
-    key = np.zeros(len(valid_idx), dtype=np.int64)
-    for ranks, codes in parts:
-        key = key * len(ranks) + ranks[codes[valid_idx]]
-    order = _sort_by_key_then_time(key, stamps[valid_idx])
-    sorted_idx = valid_idx[order]
-    key, stamp_sorted = key[order], stamps[sorted_idx]
-
-    # Same key and the same instant: identical rows are duplicates, different ones conflict.
-    same = np.r_[False, (key[1:] == key[:-1]) & (stamp_sorted[1:] == stamp_sorted[:-1])]
-    duplicate = np.zeros(len(sorted_idx), dtype=bool)
-    conflict = np.zeros(len(sorted_idx), dtype=bool)
-    conflict_reason: dict[int, str] = {}
-    if same.any():
-        group = np.cumsum(~same) - 1
-        content = [
-            c
-            for c in LABEL_COLUMNS
-            if c not in ("learner", "article_id", "sentence_id", "target", "saved_at")
-        ]
-        first_of_group = np.flatnonzero(~same)[group]
-        pairs = np.flatnonzero(same)
-        equal = np.ones(len(pairs), dtype=bool)
-        for column in content:
-            series = frame[column]
-            values = (
-                series.cat.codes.to_numpy()
-                if column in _DICT_COLUMNS
-                else series.to_numpy(dtype=object)
-            )
-            equal &= values[sorted_idx[pairs]] == values[sorted_idx[first_of_group[pairs]]]
-        bad_groups = np.unique(group[pairs[~equal]])
-        in_bad = np.isin(group, bad_groups)
-        conflict = in_bad
-        duplicate = same & ~in_bad
-        for position in np.flatnonzero(in_bad):
-            other = first_of_group[position]
-            if other == position:
-                other = position + 1
-            source = sorted_idx[other]
-            conflict_reason[sorted_idx[position]] = (
-                "conflicting rows: same learner, sentence, target and saved_at as "
-                f"{names[file_codes[source]]} row {row_numbers[source]}, with different values"
-            )
-    for position, message in conflict_reason.items():
-        reason[position] = message
-
-    live = ~(duplicate | conflict)
-    live_idx = sorted_idx[live]
-    live_key = key[live]
-    latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
-    status_codes, statuses = _codes(frame, "status")
-    set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
-    is_set = status_codes[live_idx] == set_code
-    kept_idx = live_idx[latest & is_set]
 
     # Normalise technique strings ("b;a" -> "a;b") once per distinct value.
     technique_codes, techniques = _codes(frame, "techniques")
@@ -1648,14 +1713,20 @@ def collect(
         rejects = rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
     for column in ("file", "reason", "raw_line"):
         rejects[column] = rejects[column].astype("str")
+    per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
+    # What the labels no longer need goes before they are copied out (10,000 learners
+    # must fit in 2 GB).
+    del reason, raw_lines, row_numbers, rejected_idx
 
     # The history is the valid rows in reading order: when nothing was set aside it is
     # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
     # one copy, in key order.
     live_mask = np.zeros(len(file_codes), dtype=bool)
     live_mask[live_idx] = True
+    all_live = len(live_idx) == len(live_mask)
+    del live_idx
     live_rows = None
-    if len(live_idx) == len(live_mask):  # all live: the history is the frame
+    if all_live:  # the history is the frame
         history, labels = _history_and_labels(frame, None, kept_idx)
     else:
         live_rows = np.flatnonzero(live_mask)
@@ -1669,7 +1740,6 @@ def collect(
         validate=False,
     )
     files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
-    per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
     for index, _row, _message, _line in reader.rejects:
         if _row > 0:
             per_file[index] += 1
@@ -1681,9 +1751,9 @@ def collect(
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
         "kept": len(kept_idx),
-        "superseded": int((~latest).sum()),
-        "cleared": int((latest & ~is_set).sum()),
-        "duplicate": int(duplicate.sum()),
+        "superseded": merged.superseded,
+        "cleared": merged.cleared,
+        "duplicate": merged.duplicate,
         "rejected": int((rejects["row"] > 0).sum()),
     }
     total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
