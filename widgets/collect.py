@@ -1139,7 +1139,10 @@ class _Validator:
 
     def _per_value(self, column: str, check: Callable[[str], str | None]) -> None:
         codes, values = _codes(self.frame, column)
-        problems = [check(v) for v in values]
+        # Many values (learner ids, with the reader's file markers): check only those
+        # some row has; one count costs less than a check per marker.
+        used = _category_counts(codes, len(values)) > 0 if len(values) > 64 else None
+        problems = [check(v) if used is None or used[i] else None for i, v in enumerate(values)]
         bad = np.array([p is not None for p in problems] + [False])  # code -1: no value
         if bad.any():
             self._set(
@@ -1521,10 +1524,12 @@ def _merge(
         (_ranks(sentences, sentence_order), sentence_codes),
         (_ranks(targets, target_order), target_codes),
     ]
+    every = len(valid_idx) == len(valid)  # (then no row needs picking out)
     key = np.zeros(len(valid_idx), dtype=np.int64)
     for ranks, codes in parts:
-        key = key * len(ranks) + ranks[codes[valid_idx]]
-    order = _sort_by_key_then_time(key, stamps[valid_idx])
+        key *= len(ranks)
+        key += ranks[codes if every else codes[valid_idx]]
+    order = _sort_by_key_then_time(key, stamps if every else stamps[valid_idx])
     sorted_idx = valid_idx[order]
     key, stamp_sorted = key[order], stamps[sorted_idx]
 
