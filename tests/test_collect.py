@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from widgets import collect as collect_module
 from widgets.cli import main
-from widgets.collect import REJECT_COLUMNS, InputError, collect, output_paths, write_outputs
+from widgets.collect import (
+    REJECT_COLUMNS,
+    InputError,
+    collect,
+    output_paths,
+    read_class_csv,
+    write_outputs,
+)
 from widgets.schema import LABEL_COLUMNS
 from widgets.store import LabelStore, read_label_file
 
@@ -408,6 +415,46 @@ def test_write_outputs_round_trip(tmp_path, class_folder, tiny_corpus, stub_code
     rejects = pd.read_csv(targets["rejects"], dtype=str, keep_default_na=False)
     assert list(rejects.columns) == list(REJECT_COLUMNS)
     assert rejects["reason"].str.startswith("binary file").all()
+
+
+def test_read_class_csv_gives_back_what_collect_wrote(
+    tmp_path, class_folder, tiny_corpus, stub_codebook
+):
+    """Do class.csv and the history read back with every value as written (notes with
+    quotes and line breaks), as categories but for note and saved_at?"""
+    folder, _ = class_folder
+    result = run([folder], tiny_corpus, stub_codebook)
+    targets = write_outputs(result, tmp_path / "out" / "class.csv")
+    labels = read_class_csv(targets["labels"])
+    pd.testing.assert_frame_equal(labels.astype(str), result.labels.astype(str))
+    assert (labels["note"].str.contains("\n")).any()
+    history = read_class_csv(targets["history"])
+    assert list(history.columns) == [*LABEL_COLUMNS, "source_file"]
+    pd.testing.assert_frame_equal(history.astype(str), result.history.astype(str))
+    categories = [c for c in labels.columns if isinstance(labels[c].dtype, pd.CategoricalDtype)]
+    assert set(labels.columns) - set(categories) == {"note", "saved_at"}
+    plain = pd.read_csv(targets["labels"], dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(labels.astype(str), plain.astype(str))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (b"learner,note\nann,caf\xe9\n", "cannot read"),
+        (b"learner,note\nann,one,two\n", "cannot read"),
+    ],
+)
+def test_read_class_csv_refuses_what_it_cannot_read(tmp_path, content, expected):
+    """Is an empty, non-UTF-8 or ragged file refused with a message naming it?"""
+    path = tmp_path / "class.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=expected) as caught:
+        read_class_csv(path)
+    assert str(path) in str(caught.value)
+    with pytest.raises(FileNotFoundError):
+        read_class_csv(tmp_path / "missing.csv")
 
 
 def test_cli_exit_codes(tmp_path, capsys):

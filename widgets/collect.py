@@ -122,6 +122,7 @@ __all__ = [
     "CollectResult",
     "collect",
     "write_outputs",
+    "read_class_csv",
     "find_inputs",
     "InputError",
     "REJECT_COLUMNS",
@@ -1812,6 +1813,49 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         )
     )
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+
+
+def read_class_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """A CSV that :func:`write_outputs` wrote (``class.csv`` or ``class.history.csv``),
+    or any label CSV, as text columns.
+
+    Read as :func:`collect` returns them: every column a pandas ``category`` but ``note``
+    and ``saved_at`` (``str``), so 10,000 learners' labels take hundreds of MB, where
+    one Python string per value would take gigabytes. Compare and filter the category
+    columns like text; ``.astype(str)`` gives plain text.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    ValueError
+        The file is empty, not UTF-8, or not CSV (the message names the file and says why).
+    """
+    path = Path(path)
+    with open(path, "rb") as file:  # FileNotFoundError as it is
+        first = file.readline(1 << 20)
+    if not first.strip():
+        raise ValueError(f"{path} is empty (no header row)")
+    try:
+        names = next(csv.reader([first.removeprefix(codecs.BOM_UTF8).decode("utf-8")]))
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    name: pa.string() if name in _TEXT_COLUMNS else _DICT_TYPE for name in names
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (UnicodeDecodeError, csv.Error, pa.ArrowInvalid) as error:
+        raise ValueError(f"cannot read {path}: {error}") from None
+    columns = {name: table.column(name) for name in table.column_names}
+    del table
+    return pd.DataFrame(
+        {name: _column_series(columns.pop(name)) for name in list(columns)}, copy=False
+    )
 
 
 def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Path]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import charts
 from .agreement import KEY_LEARNER, learner_vs_key, prepare_labels
+from .collect import read_class_csv
 
 __all__ = ["ClassDashboard", "VIEWS", "VEGALITE_MIME_TYPE", "display_bundle"]
 
@@ -39,10 +40,6 @@ _CONTROLS: dict[str, frozenset[str]] = {
     "key": frozenset({"technique"}),
 }
 _ALL = ""
-
-
-def _read_class_csv(path: str | os.PathLike) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 class ClassDashboard(widgets.VBox):
@@ -87,7 +84,7 @@ class ClassDashboard(widgets.VBox):
         if labels is None and class_csv is None:
             raise ValueError("ClassDashboard needs labels or class_csv")
         if labels is None:
-            labels = _read_class_csv(class_csv)
+            labels = read_class_csv(class_csv)
         if corpus is None:
             from .corpus import load_corpus
 

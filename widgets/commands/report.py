@@ -46,18 +46,17 @@ def _fail(message: str) -> int:
 
 
 def _read_labels(path: Path, what: str):
-    """A label CSV as text columns, or a message saying what is wrong with it."""
-    import pandas as pd
-
+    """A label CSV (categories, as collect returns), or a message saying what is wrong."""
+    from ..collect import read_class_csv
     from ..schema import LABEL_COLUMNS
 
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = read_class_csv(path)
     except FileNotFoundError:
         return None, f"{what} {path} does not exist"
-    except pd.errors.EmptyDataError:
-        return None, f"{what} {path} is empty (no header row)"
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as error:
+    except ValueError as error:
+        return None, f"{what}: {error}"
+    except OSError as error:
         return None, f"cannot read {what} {path}: {error}"
     missing = [column for column in LABEL_COLUMNS if column not in frame.columns]
     if missing:
