@@ -435,6 +435,9 @@ def test_read_class_csv_gives_back_what_collect_wrote(
     assert set(labels.columns) - set(categories) == {"note", "saved_at"}
     plain = pd.read_csv(targets["labels"], dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(labels.astype(str), plain.astype(str))
+    keys = read_class_csv(targets["history"], columns=["target", "learner", "absent"])
+    assert list(keys.columns) == ["learner", "target"]  # the file's order; absent ones left
+    pd.testing.assert_frame_equal(keys.astype(str), history[["learner", "target"]].astype(str))
 
 
 @pytest.mark.parametrize(

@@ -1815,9 +1815,11 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
-def read_class_csv(path: str | os.PathLike) -> pd.DataFrame:
+def read_class_csv(
+    path: str | os.PathLike, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """A CSV that :func:`write_outputs` wrote (``class.csv`` or ``class.history.csv``),
-    or any label CSV, as text columns.
+    or any label CSV, as text columns: all of them, or those of ``columns`` it has.
 
     Read as :func:`collect` returns them: every column a pandas ``category`` but ``note``
     and ``saved_at`` (``str``), so 10,000 learners' labels take hundreds of MB, where
@@ -1847,15 +1849,16 @@ def read_class_csv(path: str | os.PathLike) -> pd.DataFrame:
                 },
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                include_columns=[n for n in names if columns is None or n in columns],
             ),
         )
     except (UnicodeDecodeError, csv.Error, pa.ArrowInvalid) as error:
         raise ValueError(f"cannot read {path}: {error}") from None
-    columns = {name: table.column(name) for name in table.column_names}
+    read = {name: table.column(name) for name in table.column_names}
     del table
-    return pd.DataFrame(
-        {name: _column_series(columns.pop(name)) for name in list(columns)}, copy=False
-    )
+    frame = pd.DataFrame({name: _column_series(read.pop(name)) for name in list(read)}, copy=False)
+    pa.default_memory_pool().release_unused()  # Arrow's copy of a large class: hand it back
+    return frame
 
 
 def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Path]:

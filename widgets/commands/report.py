@@ -45,20 +45,22 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _read_labels(path: Path, what: str):
-    """A label CSV (categories, as collect returns), or a message saying what is wrong."""
+def _read_labels(path: Path, what: str, columns=None):
+    """A label CSV (categories, as collect returns), or a message saying what is wrong.
+    Only ``columns`` (default: every label column) are read and required."""
     from ..collect import read_class_csv
     from ..schema import LABEL_COLUMNS
 
+    required = list(columns or LABEL_COLUMNS)
     try:
-        frame = read_class_csv(path)
+        frame = read_class_csv(path, columns=columns)
     except FileNotFoundError:
         return None, f"{what} {path} does not exist"
     except ValueError as error:
         return None, f"{what}: {error}"
     except OSError as error:
         return None, f"cannot read {what} {path}: {error}"
-    missing = [column for column in LABEL_COLUMNS if column not in frame.columns]
+    missing = [column for column in required if column not in frame.columns]
     if missing:
         return None, f"{what} {path} lacks column(s) {', '.join(missing)}; is it a label CSV?"
     return frame, None
@@ -68,6 +70,7 @@ def run(args) -> int:
     from ..answers import AnswersMissing, load_key
     from ..pseudonyms import resolve_salt
     from ..report import write_report
+    from ..schema import KEY_COLUMNS
     from ..simulate import README_NAME
     from . import load_data
 
@@ -101,7 +104,8 @@ def run(args) -> int:
             beside = output_paths(source)["history"]
             history_path = beside if beside.exists() and beside != source else None
         if history_path is not None:
-            history, problem = _read_labels(history_path, "history CSV")
+            # the report counts changed labels per key: the key columns are all it reads
+            history, problem = _read_labels(history_path, "history CSV", KEY_COLUMNS)
             if problem:
                 return _fail(problem)
 
