@@ -170,6 +170,18 @@ def test_resubmission_latest_wins(tmp_path, make_row, tiny_corpus, stub_codebook
     assert len(result.history) == 3
 
 
+def test_learners_are_those_with_a_valid_row(tmp_path, make_row, tiny_corpus, stub_codebook):
+    """Does ``learners`` list, sorted, each learner with a valid row (a cleared label
+    counts; a learner whose every row was rejected does not)?"""
+    write_rows(tmp_path / "in" / "zoe.csv", [make_row(learner="zoe")])
+    write_rows(tmp_path / "in" / "ana.csv", [make_row(learner="ana", status="cleared")])
+    write_rows(tmp_path / "in" / "bob.csv", [make_row(learner="bob", article_id="nowhere")])
+    result = run([tmp_path / "in"], tiny_corpus, stub_codebook)
+    assert result.learners == ("ana", "zoe")
+    assert set(result.rejects["file"].str[-7:]) == {"bob.csv"}
+    assert not result.simulated
+
+
 def test_duplicates_and_conflicts(tmp_path, make_row, tiny_corpus, stub_codebook):
     """Is a file seen twice counted once, and are same-instant conflicts rejected?"""
     good = make_row()

@@ -13,7 +13,7 @@ import pytest
 from widgets.agreement import sentence_disagreement, technique_set_alpha
 from widgets.cli import main
 from widgets.pseudonyms import SALT_ENV, SALT_FILE, pseudonym_map
-from widgets.report import CHART_HEADINGS
+from widgets.report import CHART_HEADINGS, changed_minds
 from widgets.schema import LABEL_COLUMNS
 from widgets.simulate import pseudo_key, simulate_class
 
@@ -160,6 +160,40 @@ def test_report_has_changed_minds_from_the_history(report):
     section = report[report.index('<section id="changed-minds">') :]
     section = section[: section.index("</section>")]
     assert "when-will-starmer-talk-to-putin" in section
+
+
+@pytest.mark.parametrize("as_categories", [False, True])
+def test_changed_minds_counts_keys_saved_more_than_once(corpus, as_categories):
+    """Per article, are the labels (learner, sentence, target) and those saved more than
+    once counted, leaving out the key, the summaries and articles not in the corpus?"""
+    import random
+    from collections import Counter
+
+    rng = random.Random(5)
+    articles = [*corpus.article_ids[:3], "not-in-the-corpus"]
+    rows = [
+        {
+            "learner": rng.choice(["ann", "bo", "cy", "key"]),
+            "article_id": (article := rng.choice(articles)),
+            "sentence_id": rng.choice([f"{article}-00{i}" for i in range(1, 5)] + ["summary"]),
+            "target": rng.choice(["", "keir-starmer"]),
+        }
+        for _ in range(400)
+    ]
+    history = pd.DataFrame(rows)
+    if as_categories:
+        history = history.astype("category")
+    saves = Counter(
+        tuple(r.values()) for r in rows if r["learner"] != "key" and r["sentence_id"] != "summary"
+    )
+    result = changed_minds(history, corpus=corpus).set_index("article_id")
+    assert list(result.index) == list(corpus.article_ids)
+    for article in corpus.article_ids:
+        keys = [k for k in saves if k[1] == article]
+        assert result.loc[article, "labels"] == len(keys)
+        assert result.loc[article, "changed"] == sum(saves[k] > 1 for k in keys)
+    assert result.loc[corpus.article_ids[0], "changed"] > 0
+    assert (result.loc[list(corpus.article_ids[3:]), "labels"] == 0).all()
 
 
 def test_report_without_key_leaves_key_charts_out(classroom, tmp_path):

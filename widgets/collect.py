@@ -278,7 +278,16 @@ class CollectResult:
     @property
     def learners(self) -> tuple[str, ...]:
         """Learner ids with at least one valid row, sorted."""
-        return tuple(sorted(set(self.history["learner"].astype(str))))
+        column = self.history["learner"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # from the categories some row uses: one string per learner, not per row
+            # (10,000 learners' history has millions of rows)
+            codes = column.cat.codes.to_numpy()
+            used = _category_counts(codes, len(column.cat.categories)) > 0
+            values = column.cat.categories[used]
+        else:
+            values = column.unique()
+        return tuple(sorted({str(v) for v in values}))
 
     @property
     def simulated(self) -> bool:

@@ -27,6 +27,9 @@ from .agreement import (
     KEY_LEARNER,
     ClassLabels,
     KeyComparison,
+    _code_of,
+    _combine,
+    _factorize,
     learner_vs_key,
     prepare_labels,
     sentence_disagreement,
@@ -271,14 +274,30 @@ def changed_minds(history: pd.DataFrame, *, corpus) -> pd.DataFrame:
     DataFrame
         ``article_id``, ``labels``, ``changed``, ``share_changed``, in corpus order.
     """
-    frame = history[history["sentence_id"] != SUMMARY_SENTENCE_ID]
-    frame = frame[frame["learner"] != KEY_LEARNER]
-    per_key = frame.groupby(list(KEY_COLUMNS), observed=True, sort=False).size()
-    per_key = per_key.reset_index(name="rows")
-    summary = per_key.groupby("article_id", observed=True).agg(
-        labels=("rows", "size"), changed=("rows", lambda r: int((r > 1).sum()))
-    )
-    summary = summary.reindex(list(corpus.article_ids), fill_value=0).reset_index()
+    # Counted on category codes, the article the slowest digit of one integer key per
+    # row: a sort finds the keys and how often each was saved (a groupby of four text
+    # columns takes seconds on 10,000 learners' history).
+    columns = ["article_id", *(c for c in KEY_COLUMNS if c != "article_id")]
+    coded = {c: _factorize(history[c]) for c in columns}
+    keep = np.ones(len(history), dtype=bool)
+    for column, left_out in (("sentence_id", SUMMARY_SENTENCE_ID), ("learner", KEY_LEARNER)):
+        codes, values = coded[column]
+        code = _code_of(values, left_out)
+        if code >= 0:
+            keep &= codes != code
+    sizes = [len(coded[c][1]) for c in columns]
+    key = np.sort(_combine([coded[c][0][keep] for c in columns], sizes))
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+    saves = np.diff(np.r_[starts, len(key)])
+    article = key[starts] // int(np.prod(sizes[1:], dtype=np.int64))
+    labels = np.bincount(article, minlength=sizes[0])
+    changed = np.bincount(article[saves > 1], minlength=sizes[0])
+    position = {str(value): index for index, value in enumerate(coded["article_id"][1])}
+    rows = [
+        (a, int(labels[position[a]]), int(changed[position[a]])) if a in position else (a, 0, 0)
+        for a in corpus.article_ids
+    ]
+    summary = pd.DataFrame(rows, columns=["article_id", "labels", "changed"])
     summary["share_changed"] = np.where(
         summary["labels"] > 0, summary["changed"] / summary["labels"].clip(lower=1), 0.0
     )
