@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -120,12 +122,17 @@ def test_a_failing_chart_shows_its_error(dashboard, monkeypatch):
 
 
 def test_output_shows_the_chart_without_network(dashboard):
-    """Is the chart on screen an SVG drawn in the kernel, plus the Vega-Lite spec?"""
+    """Is the chart on screen drawn by Vega inlined in the page (no script fetched), from
+    the very spec of the chart, which rides along as Vega-Lite?"""
     (output,) = dashboard.output.outputs
     data = output["data"]
-    assert data["image/svg+xml"].lstrip().startswith("<svg")
-    assert data[VEGALITE_MIME_TYPE] == dashboard.current_chart.to_dict()
-    assert "http" not in data["image/svg+xml"].replace("http://www.w3.org", "")
+    spec = dashboard.current_chart.to_dict()
+    assert data[VEGALITE_MIME_TYPE] == spec
+    page = data["text/html"]
+    embedded = re.search(r'<div data-rhetoric-lab-chart="([^"]*)"></div>', page)
+    assert json.loads(html.unescape(embedded.group(1))) == spec
+    assert '<script type="module">' in page and 'div[data-rhetoric-lab-chart]' in page
+    assert not re.search(r"<script[^>]*\bsrc=", page), "no script may be fetched"
     dashboard.view.value = "cooccurrence"
     (output,) = dashboard.output.outputs  # replaced, not appended
     assert "Techniques named together" in output["data"]["text/plain"]

@@ -40,6 +40,7 @@ from .simulate import SIMULATED_PREFIX
 
 __all__ = [
     "OfflineChart",
+    "offline_html",
     "OKABE_ITO",
     "STANCE_COLORS",
     "STANCE_SHAPES",
@@ -961,7 +962,8 @@ def class_charts(
 _EMBED_SNIPPET = """
 for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([data-drawn])")) {
   el.setAttribute("data-drawn", "");
-  vegaEmbed(el, JSON.parse(el.getAttribute("data-rhetoric-lab-chart")), {actions: false})
+  vegaEmbed(el, JSON.parse(el.getAttribute("data-rhetoric-lab-chart")),
+            {actions: false, renderer: "svg"})
     .catch((error) => { el.textContent = "Chart error: " + error; });
 }
 """
@@ -976,6 +978,15 @@ def _embed_bundle() -> str:
     # expressions and must stay as they are); "<\\/script" is the same to JavaScript.
     bundle = vl_convert.javascript_bundle(_EMBED_SNIPPET)
     return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+
+
+def offline_html(spec: dict) -> str:
+    """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`)."""
+    data = html.escape(json.dumps(spec), quote=True)
+    return (
+        f'<div data-rhetoric-lab-chart="{data}"></div>'
+        f'<script type="module">{_embed_bundle()}</script>'
+    )
 
 
 class OfflineChart:
@@ -997,11 +1008,7 @@ class OfflineChart:
         return getattr(self.chart, name)
 
     def _repr_html_(self) -> str:
-        spec = html.escape(json.dumps(self.chart.to_dict()), quote=True)
-        return (
-            f'<div data-rhetoric-lab-chart="{spec}"></div>'
-            f'<script type="module">{_embed_bundle()}</script>'
-        )
+        return offline_html(self.chart.to_dict())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self._repr_html_(), "text/plain": repr(self.chart)}

@@ -3,7 +3,8 @@
 A view over :mod:`widgets.charts`: the drop-downs choose a chart and what it shows
 (article, technique, stance target); the chart is redrawn in an ``Output`` and kept as
 :attr:`ClassDashboard.current_chart`, so a test (or a curious instructor) can read the
-spec that is on screen. Charts are shown without the network (see :func:`display_bundle`).
+spec that is on screen. Charts are interactive, with tooltips, and need no network (see
+:func:`display_bundle`).
 """
 
 from __future__ import annotations
@@ -217,19 +218,19 @@ class ClassDashboard(widgets.VBox):
 
 
 def display_bundle(chart) -> dict:
-    """What the dashboard shows for ``chart``: its Vega-Lite spec and an SVG picture.
+    """What the dashboard shows for ``chart``: the chart drawn in the page, interactive
+    and with its tooltips (the hot spots' sentence text), and its Vega-Lite spec.
 
     Altair 6's default renderer loads Vega from a CDN, and JupyterLab 4.6 renders
-    Vega-Lite only up to v5's mimetype, so the chart is also drawn to SVG in the kernel
-    by vl-convert (no network); a front end that knows the v6 mimetype shows the
-    interactive chart instead.
+    Vega-Lite only up to v5's mimetype, so the HTML carries Vega itself, as lesson charts
+    do (:func:`widgets.charts.offline_html`; no network). An Output widget's outputs are
+    trusted, so its script runs; a front end that knows the v6 mimetype may draw the spec
+    instead.
     """
-    import vl_convert
-
     spec = chart.to_dict()
     return {
+        "text/html": charts.offline_html(spec),
         VEGALITE_MIME_TYPE: spec,
-        "image/svg+xml": vl_convert.vegalite_to_svg(spec),
         "text/plain": f"<{type(chart).__name__}: {_title_text(spec)}>",
     }
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import lab
+from widgets.corpus import load_corpus
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +59,50 @@ def test_class_results_lesson_draws_its_charts(page, lab_server, shots):
         f"lesson 07 asked the network for {page.outside_requests}: charts must render "
         "offline (Altair's default html renderer loads Vega from a CDN)"
     )
+
+
+def test_class_dashboard_follows_its_menu_and_shows_sentences_on_hover(page, lab_server, shots):
+    """In lesson 07's dashboard, does choosing "Disagreement hot spots" and an article
+    redraw the chart in place, and does hovering a point show that sentence's text (an
+    instructor leads the discussion from it), all with no network?"""
+    lab.open_notebook(page, lab_server, "07-class-results.ipynb")
+    lab.run_all_cells(page, timeout=180)
+    view = page.locator("select:has(option:text-is('Disagreement hot spots'))")
+    assert view.count() == 1, "lesson 07 should show one class dashboard"
+    board = view.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    chart = board.locator("div[data-rhetoric-lab-chart]")
+    board.scroll_into_view_if_needed()
+    chart.locator("svg").first.wait_for(timeout=30_000)  # the first view (stance) drew
+
+    view.select_option(label="Disagreement hot spots")
+    article = board.locator("select:has(option:text-is('All articles'))")
+    article.select_option(label=load_corpus().article("starmer-defies-putin").title)
+    points = chart.locator("svg .mark-symbol path")
+    # The output is replaced on each choice: look the chart up afresh on every poll.
+    try:
+        page.wait_for_function(
+            """(board) => {
+                 // one article's chart is titled "Disagreement hot spots: <its title>"
+                 const el = board.querySelector('div[data-rhetoric-lab-chart]');
+                 const titles = el ? [...el.querySelectorAll('svg .role-title-text')] : [];
+                 return titles.some(t => t.textContent.startsWith('Disagreement hot spots:')
+                                         && t.textContent.includes('Starmer defies Putin'))
+                        && el.querySelectorAll('svg .mark-symbol path').length > 20;
+               }""",
+            arg=board.element_handle(),
+            timeout=30_000,
+        )
+    finally:
+        shots("dashboard-hotspots")
+    count = points.count()
+    # one point per sentence that two or more learners labelled
+    assert 20 < count <= len(load_corpus().article("starmer-defies-putin").sentences), count
+    # Hover the middle point: the tooltip names the sentence and quotes its text.
+    points.nth(count // 2).hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for(timeout=10_000)
+    text = tooltip.inner_text()
+    shots("dashboard-hotspots-tooltip")
+    assert "Sentence" in text and "Text" in text and "Disagreement" in text, text
+    assert len(text) > 80, f"the tooltip should quote the sentence: {text!r}"
+    assert not page.outside_requests, f"the dashboard asked the network for {page.outside_requests}"
