@@ -170,6 +170,26 @@ def test_resubmission_latest_wins(tmp_path, make_row, tiny_corpus, stub_codebook
     assert len(result.history) == 3
 
 
+def test_progress_bar_counts_files_then_names_each_stage(
+    tmp_path, class_folder, tiny_corpus, stub_codebook, capsys
+):
+    """With progress on, does stderr show a bar counting the files, then the stages that
+    follow the last file (seconds of silence on a large class otherwise), and is the
+    result the same as without it?"""
+    folder, _ = class_folder
+    quiet = run([folder], tiny_corpus, stub_codebook)
+    assert capsys.readouterr().err == ""
+    shown = collect([folder], corpus=tiny_corpus, codebook=stub_codebook, now=NOW, progress=True)
+    err = capsys.readouterr().err
+    files = quiet.counts["files"]
+    assert f"{files}/{files}" in err and "collect: reading files" in err
+    stages = ["checking rows", "merging saves", "building labels and history"]
+    positions = [err.find(f"collect: {stage}") for stage in stages]
+    assert -1 not in positions and positions == sorted(positions), err
+    pd.testing.assert_frame_equal(shown.labels, quiet.labels)
+    assert shown.counts == quiet.counts
+
+
 def test_learners_are_those_with_a_valid_row(tmp_path, make_row, tiny_corpus, stub_codebook):
     """Does ``learners`` list, sorted, each learner with a valid row (a cleared label
     counts; a learner whose every row was rejected does not)?"""

@@ -131,7 +131,7 @@ def test_output_shows_the_chart_without_network(dashboard):
     page = data["text/html"]
     embedded = re.search(r'<div data-rhetoric-lab-chart="([^"]*)"></div>', page)
     assert json.loads(html.unescape(embedded.group(1))) == spec
-    assert '<script type="module">' in page and 'div[data-rhetoric-lab-chart]' in page
+    assert '<script type="module">' in page and "div[data-rhetoric-lab-chart]" in page
     assert not re.search(r"<script[^>]*\bsrc=", page), "no script may be fetched"
     dashboard.view.value = "cooccurrence"
     (output,) = dashboard.output.outputs  # replaced, not appended

@@ -1604,6 +1604,26 @@ def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
 
 
+class _Progress:
+    """collect's tqdm bar: a step per file read, then the stage of the work after it."""
+
+    def __init__(self, files: int) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(
+            total=files, desc="collect: reading files", unit="file", file=sys.stderr, leave=False
+        )
+
+    def advance(self) -> None:
+        self._bar.update()
+
+    def stage(self, name: str) -> None:
+        self._bar.set_description(f"collect: {name}", refresh=True)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
 def collect(
     inputs: Iterable[str | os.PathLike],
     *,
@@ -1624,7 +1644,8 @@ def collect(
     now : datetime, optional
         Timezone-aware "now" for the future check (default: the clock).
     progress : bool
-        Show a tqdm progress bar over the files on stderr.
+        Show a tqdm progress bar on stderr: a step per file read, then the stage of the
+        work that follows (checking rows, merging saves, building labels and history).
 
     Returns
     -------
@@ -1659,13 +1680,11 @@ def collect(
         if source.scanned and history in scanned:
             if is_collect_output(source.name):
                 reader.outputs[source.name] = "labels"
-    iterable = sources
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterable = tqdm(sources, desc="collect", unit="file", file=sys.stderr, leave=False)
-    for index, source in enumerate(iterable):
+    bar = _Progress(len(sources)) if progress else None
+    for index, source in enumerate(sources):
         reader.add(index, source)
+        if bar:
+            bar.advance()
     reader.flush()
     names = np.array([s.name for s in sources] + [""], dtype=object)
 
@@ -1687,7 +1706,11 @@ def collect(
     for column in _DICT_COLUMNS:
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
+    if bar:  # (seconds on a large class, after the last file is read)
+        bar.stage("checking rows")
     reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
+    if bar:
+        bar.stage("merging saves")
     merged = _merge(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok
     live_idx, kept_idx = merged.live_idx, merged.kept_idx
@@ -1733,6 +1756,8 @@ def collect(
     # must fit in 2 GB).
     del reason, raw_lines, row_numbers, rejected_idx
 
+    if bar:
+        bar.stage("building labels and history")
     # The history is the valid rows in reading order: when nothing was set aside it is
     # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
     # one copy, in key order.
@@ -1774,6 +1799,8 @@ def collect(
     total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
+    if bar:
+        bar.close()
     return CollectResult(
         labels=labels,
         history=history,

@@ -138,6 +138,8 @@ def run(args) -> int:
     except InputError as error:
         print(f"rhetoric-lab collect: {error}", file=sys.stderr)
         return 2
+    if progress:  # (a large class writes gigabytes: say what the wait is)
+        print(f"writing {out} and its history and rejects ...", file=sys.stderr, flush=True)
     try:
         targets = write_outputs(result, out)
     except OSError as error:
