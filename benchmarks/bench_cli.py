@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,28 +32,20 @@ COMMAND = [sys.executable, "-m", "widgets.cli"]
 
 def timed(arguments: list[str]) -> tuple[float, float]:
     """Run one command in a fresh process: (seconds, peak MB of that process)."""
-    script = (
-        "import resource, subprocess, sys, time\n"
-        "start = time.perf_counter()\n"
-        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "seconds = time.perf_counter() - start\n"
-        "if done.returncode:\n"
-        "    sys.exit(done.stdout + done.stderr)\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(seconds, peak)\n"
-    )
-    # A wrapper process per command: RUSAGE_CHILDREN then holds this command alone.
-    completed = subprocess.run(
-        [sys.executable, "-c", script, *COMMAND, *arguments],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if completed.returncode:
-        raise RuntimeError(f"{' '.join(arguments[:1])} failed:\n{completed.stderr[-3000:]}")
-    seconds, peak = completed.stdout.split()
-    return float(seconds), float(peak)
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [*COMMAND, *arguments], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would mix the commands)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{arguments[0]} failed:\n{message}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> int:
@@ -80,7 +73,7 @@ def main() -> int:
     print(
         "Each command in a fresh process (imports included): wall seconds and the process's "
         f"peak RSS; on {os.cpu_count()} cores, 1-minute load "
-        f"{Path('/proc/loadavg').read_text().split()[0] if Path('/proc/loadavg').exists() else '?'}."
+        f"{Path('/proc/loadavg').read_text().split()[0]}."
     )
     header = (
         f"{'learners':>8} {'collect s':>9} {'peak MB':>8} {'written MB':>10} "

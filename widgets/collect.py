@@ -85,7 +85,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import dataclasses
 import functools
 import io
 import os
@@ -215,9 +214,8 @@ _HEADER_BYTES = (",".join(LABEL_COLUMNS) + "\n").encode("ascii")
 _TEXT_COLUMNS = ("note", "saved_at")
 _DICT_COLUMNS = tuple(c for c in LABEL_COLUMNS if c not in _TEXT_COLUMNS)
 _DICT_TYPE = pa.dictionary(pa.int32(), pa.string())
-_TEXT_TYPE = pa.string()
 _SCHEMA = pa.schema(
-    [(c, _TEXT_TYPE if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
+    [(c, pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS]
     + [("_file", pa.int32()), ("_row", pa.int32()), ("_raw", pa.string()), ("_tail", pa.bool_())]
 )
 # Measured: a 16 MB buffer is quicker to make than a larger one and parses as fast, in
@@ -700,7 +698,7 @@ def _table_from_parsed(parsed: _Parsed, file_index: int) -> pa.Table:
     n = len(parsed.rows)
     arrays = {
         c: (
-            pa.array(parsed.columns[c], _TEXT_TYPE)
+            pa.array(parsed.columns[c], pa.string())
             if c in _TEXT_COLUMNS
             else pa.array(parsed.columns[c], pa.string()).dictionary_encode()
         )
@@ -745,7 +743,7 @@ _PARSE = {
     for quoted in (False, True)
 }
 _CONVERT = pacsv.ConvertOptions(
-    column_types={c: (_TEXT_TYPE if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
+    column_types={c: (pa.string() if c in _TEXT_COLUMNS else _DICT_TYPE) for c in LABEL_COLUMNS},
     strings_can_be_null=False,
     quoted_strings_can_be_null=False,
 )
@@ -1487,32 +1485,21 @@ def _history_and_labels(
     return pd.DataFrame(history, copy=False), pd.DataFrame(labels, copy=False)
 
 
-@dataclass(frozen=True)
-class _Merge:
-    """Which valid rows live on (in key order) and which of them are current labels."""
-
-    live_idx: np.ndarray
-    kept_idx: np.ndarray
-    superseded: int
-    cleared: int
-    duplicate: int
-
-
 def _merge(
     frame: pd.DataFrame,
     reason: np.ndarray,
     stamps: np.ndarray,
     corpus,
     names: np.ndarray,
-) -> _Merge:
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Resolve the valid rows (``reason`` None): the latest row per key wins, exact
     duplicates are counted once and conflicting rows get a reason in ``reason``.
 
-    A function of its own so that its key and order arrays (tens of MB each at 10,000
-    learners) are freed before the labels are copied out."""
+    Returns the rows that live on (in key order), those of them that are current labels,
+    and the ``superseded``, ``cleared`` and ``duplicate`` counts. A function of its own
+    so that its key and order arrays (tens of MB each at 10,000 learners) are freed
+    before the labels are copied out."""
     valid = pd.isna(reason)
-    file_codes = frame["_file"].to_numpy(dtype=np.int64)
-    row_numbers = frame["_row"].to_numpy(dtype=np.int64)
 
     # Order the valid rows by key (learner, article, sentence, target) then time; ties
     # keep reading order, so "first" below means first read.
@@ -1570,6 +1557,7 @@ def _merge(
         in_bad = np.isin(group, bad_groups)
         conflict = in_bad
         duplicate = same & ~in_bad
+        file_codes, row_numbers = frame["_file"].to_numpy(), frame["_row"].to_numpy()
         for position in np.flatnonzero(in_bad):
             other = first_of_group[position]
             if other == position:
@@ -1591,12 +1579,14 @@ def _merge(
     is_set = status_codes[live_idx] == set_code
     kept_idx = live_idx[latest & is_set]
 
-    return _Merge(
-        live_idx=live_idx,
-        kept_idx=kept_idx,
-        superseded=int((~latest).sum()),
-        cleared=int((latest & ~is_set).sum()),
-        duplicate=int(duplicate.sum()),
+    return (
+        live_idx,
+        kept_idx,
+        {
+            "superseded": int((~latest).sum()),
+            "cleared": int((latest & ~is_set).sum()),
+            "duplicate": int(duplicate.sum()),
+        },
     )
 
 
@@ -1605,23 +1595,33 @@ def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
 
 
 class _Progress:
-    """collect's tqdm bar: a step per file read, then the stage of the work after it."""
+    """collect's tqdm bar: a step per file read, then the stage of the work after it;
+    does nothing when not ``shown``."""
 
-    def __init__(self, files: int) -> None:
-        from tqdm.auto import tqdm
+    def __init__(self, files: int, *, shown: bool) -> None:
+        self._bar = None
+        if shown:
+            from tqdm.auto import tqdm
 
-        self._bar = tqdm(
-            total=files, desc="collect: reading files", unit="file", file=sys.stderr, leave=False
-        )
+            self._bar = tqdm(
+                total=files,
+                desc="collect: reading files",
+                unit="file",
+                file=sys.stderr,
+                leave=False,
+            )
 
     def advance(self) -> None:
-        self._bar.update()
+        if self._bar is not None:
+            self._bar.update()
 
     def stage(self, name: str) -> None:
-        self._bar.set_description(f"collect: {name}", refresh=True)
+        if self._bar is not None:
+            self._bar.set_description(f"collect: {name}", refresh=True)
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def collect(
@@ -1680,11 +1680,10 @@ def collect(
         if source.scanned and history in scanned:
             if is_collect_output(source.name):
                 reader.outputs[source.name] = "labels"
-    bar = _Progress(len(sources)) if progress else None
+    bar = _Progress(len(sources), shown=progress)
     for index, source in enumerate(sources):
         reader.add(index, source)
-        if bar:
-            bar.advance()
+        bar.advance()
     reader.flush()
     names = np.array([s.name for s in sources] + [""], dtype=object)
 
@@ -1706,15 +1705,11 @@ def collect(
     for column in _DICT_COLUMNS:
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
-    if bar:  # (seconds on a large class, after the last file is read)
-        bar.stage("checking rows")
+    bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
     reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
-    if bar:
-        bar.stage("merging saves")
-    merged = _merge(frame, reason, stamps, corpus, names)
+    bar.stage("merging saves")
+    live_idx, kept_idx, merge_counts = _merge(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok
-    live_idx, kept_idx = merged.live_idx, merged.kept_idx
-    merged = dataclasses.replace(merged, live_idx=None, kept_idx=None)  # counts only
     file_codes = frame["_file"].to_numpy(dtype=np.int64)
     row_numbers = frame["_row"].to_numpy(dtype=np.int64)
 
@@ -1756,8 +1751,7 @@ def collect(
     # must fit in 2 GB).
     del reason, raw_lines, row_numbers, rejected_idx
 
-    if bar:
-        bar.stage("building labels and history")
+    bar.stage("building labels and history")
     # The history is the valid rows in reading order: when nothing was set aside it is
     # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
     # one copy, in key order.
@@ -1791,16 +1785,13 @@ def collect(
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
         "kept": len(kept_idx),
-        "superseded": merged.superseded,
-        "cleared": merged.cleared,
-        "duplicate": merged.duplicate,
+        **merge_counts,
         "rejected": int((rejects["row"] > 0).sum()),
     }
     total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
-    if bar:
-        bar.close()
+    bar.close()
     return CollectResult(
         labels=labels,
         history=history,
