@@ -1,7 +1,7 @@
 """How fast are the agreement statistics at class scale?
 
 Prints, for nominal binary data (20% missing) of 1,000 and 10,000 coders x 260 units,
-the time of :func:`widgets.agreement.krippendorff_alpha` against the ``krippendorff``
+the time of :func:`widgets.analysis.agreement.krippendorff_alpha` against the ``krippendorff``
 package (best of several runs), then the time of each class view on a synthetic class
 of learners who each labelled every sentence.
 
@@ -17,7 +17,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from widgets.agreement import (
+from widgets.analysis.agreement import (
     krippendorff_alpha,
     learner_vs_key,
     prepare_labels,
@@ -121,7 +121,7 @@ def main() -> None:
             args.repeat,
         )
         print(
-            f"  {coders:>6} x {UNITS}: widgets.agreement {ours * 1000:7.1f} ms   "
+            f"  {coders:>6} x {UNITS}: widgets.analysis.agreement {ours * 1000:7.1f} ms   "
             f"krippendorff {theirs * 1000:7.1f} ms   (alpha {ours_value:.6f} vs {their_value:.6f})"
         )
 

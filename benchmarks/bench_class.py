@@ -3,9 +3,9 @@
 For 30, 1,000 and 10,000 simulated learners (all five articles each), times in a fresh
 process per size, after imports and a warm-up run on a 3-learner class, the median of
 ``--repeat`` runs (3 by default): collect + validate (widgets.collect), agreement on stance and every
-technique (widgets.agreement: technique_alpha, stance_alpha, technique_set_alpha,
-sentence_disagreement) and the chart tables (widgets.class_results). The class is
-generated first with widgets.simulate (not timed). A naive baseline runs in the same
+technique (widgets.analysis.agreement: technique_alpha, stance_alpha, technique_set_alpha,
+sentence_disagreement) and the chart tables (widgets.analysis.class_results). The class is
+generated first with widgets.classroom.simulate (not timed). A naive baseline runs in the same
 way: a pandas loop over files with pd.concat, latest-row-per-key, then the
 ``krippendorff`` package once per stance target and per technique (no validation).
 
@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_fast(folder: str) -> dict:
-    from widgets import agreement, class_results
-    from widgets.codebook import load_codebook
+    from widgets.analysis import agreement, class_results
     from widgets.collect import collect
-    from widgets.corpus import load_corpus
+    from widgets.content.codebook import load_codebook
+    from widgets.content.corpus import load_corpus
 
     corpus = load_corpus()
     codebook = load_codebook(corpus=corpus)
@@ -46,7 +46,7 @@ def run_fast(folder: str) -> dict:
     times["collect"] = time.perf_counter() - start
     mark = time.perf_counter()
     labels = result.labels
-    # Code the labels once and hand that to every view, as widgets.report does.
+    # Code the labels once and hand that to every view, as widgets.present.report does.
     prepared = agreement.prepare_labels(labels)
     agreement.technique_alpha(prepared, codebook.technique_ids)
     agreement.stance_alpha(prepared)
@@ -162,7 +162,7 @@ def main() -> int:
         child(*args.child)
         return 0
     sys.path.insert(0, str(ROOT))
-    from widgets.simulate import simulate_class
+    from widgets.classroom.simulate import simulate_class
 
     sizes = args.sizes or ([30, 1000] if args.quick else [30, 1000, 10_000])
     rows = []

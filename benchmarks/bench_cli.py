@@ -53,7 +53,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000])
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from widgets.simulate import simulate_class
+    from widgets.classroom.simulate import simulate_class
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as temporary:

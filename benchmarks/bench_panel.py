@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
-from widgets.panel import AnnotationPanel
-from widgets.store import read_label_file
+from widgets.content.codebook import load_codebook
+from widgets.content.corpus import load_corpus
+from widgets.labelling.panel import AnnotationPanel
+from widgets.labelling.store import read_label_file
 
 BUILD_TARGET_MS = 300
 TOGGLE_P95_TARGET_MS = 10

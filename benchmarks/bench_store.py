@@ -16,14 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from widgets.codebook import load_codebook
-from widgets.corpus import load_corpus
-from widgets.store import LabelStore
+from widgets.content.codebook import load_codebook
+from widgets.content.corpus import load_corpus
+from widgets.labelling.store import LabelStore
 
 
 def fill(store: LabelStore, rows: int) -> None:
     """Append ``rows`` realistic rows in bulk (the file a long course leaves behind)."""
-    from widgets.store import _format_rows
+    from widgets.labelling.store import _format_rows
 
     sentences = [(a.article_id, s.sentence_id) for a in store.corpus.articles for s in a.sentences]
     template = store.save(sentences[0][0], sentences[0][1], techniques=[], note="warm-up")[0]

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from widgets.codebook import load_codebook
-from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+from widgets.content.codebook import load_codebook
+from widgets.content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
 
 TINY_SENTENCES = {
     "tiny-one": [
@@ -27,7 +27,7 @@ TINY_SENTENCES = {
 
 @dataclass(frozen=True)
 class StubCodebook:
-    """The few attributes of widgets.codebook.Codebook that the store reads."""
+    """The few attributes of widgets.content.codebook.Codebook that the store reads."""
 
     version: str = "test-1"
     technique_ids: tuple[str, ...] = ("loaded-language", "appeal-to-fear", "direct-quotation")

@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from widgets import charts
 from widgets.cli import main
-from widgets.codebook import load_codebook
-from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
-from widgets.report import render_html
+from widgets.content.codebook import load_codebook
+from widgets.content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+from widgets.present import charts
+from widgets.present.report import render_html
 from widgets.schema import LABEL_COLUMNS
 
 EVIL = (
@@ -209,7 +209,7 @@ def test_report_cli_writes_a_safe_file(tmp_path):
     answers.mkdir()
     code = main(["report", str(class_csv), "--out", str(out), "--answers-dir", str(answers)])
     assert code == 0
-    from widgets.report import javascript_bundle
+    from widgets.present.report import javascript_bundle
 
     page = out.read_text(encoding="utf-8")
     # the report discusses the most disputed sentences, so not every note need appear
@@ -248,8 +248,8 @@ def _assert_widget_html_safe(values: list[str]) -> str:
 def test_panel_shows_hostile_notes_and_text_escaped(hostile, tmp_path, clock):
     """In the annotation panel (header, sentence, "my labels" table), are a hostile title,
     sentence and the learner's own hostile notes shown as text?"""
-    from widgets.panel import AnnotationPanel
-    from widgets.store import LabelStore
+    from widgets.labelling.panel import AnnotationPanel
+    from widgets.labelling.store import LabelStore
 
     corpus, codebook, _ = hostile
     store = LabelStore(tmp_path, "ana", corpus=corpus, codebook=codebook, clock=clock)
@@ -278,8 +278,8 @@ def test_panel_shows_hostile_notes_and_text_escaped(hostile, tmp_path, clock):
 def test_selfcheck_shows_hostile_text_escaped(hostile, tmp_path, clock):
     """In the self-check, are a hostile title, sentence, key rationale and contested
     reason shown as text?"""
-    from widgets.selfcheck import SelfCheck
-    from widgets.store import LabelStore
+    from widgets.labelling.selfcheck import SelfCheck
+    from widgets.labelling.store import LabelStore
 
     corpus, codebook, _ = hostile
     store = LabelStore(

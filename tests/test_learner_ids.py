@@ -17,8 +17,8 @@ import pytest
 
 from widgets import paths
 from widgets.collect import collect
+from widgets.labelling.store import LabelStore
 from widgets.schema import LABEL_COLUMNS
-from widgets.store import LabelStore
 
 HOSTILE_IDS = [
     "../x",

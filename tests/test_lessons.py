@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from widgets import paths
-from widgets.codebook import normalise_whitespace
-from widgets.corpus import load_corpus
-from widgets.release import leaked_answer_text
-from widgets.solutions import has_solutions
+from widgets.classroom.release import leaked_answer_text
+from widgets.classroom.solutions import has_solutions
+from widgets.content.codebook import normalise_whitespace
+from widgets.content.corpus import load_corpus
 
 LESSONS_DIR = paths.REPO_ROOT / "lessons"
 ANSWERS_FILE = paths.REPO_ROOT / "answers" / "model-answers.yml"
@@ -179,7 +179,7 @@ def test_examples_in_what_to_look_for_are_quoted_exactly():
 def test_learner_release_leaves_out_the_guide_solutions_and_answers(tmp_path):
     """Does the real learner release leave out the instructor guide, strip the solution
     regions, and succeed (it refuses to write when any model answer would leak)?"""
-    from widgets.release import release
+    from widgets.classroom.release import release
 
     guide = _load(LESSONS_DIR / "90-instructor-guide.ipynb")
     assert _is_instructor(guide)

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from widgets import paths
-from widgets.release import ReleaseError, release
-from widgets.store import LabelStore
+from widgets.classroom.release import ReleaseError, release
+from widgets.labelling.store import LabelStore
 
 GIT = shutil.which("git")
 

@@ -11,12 +11,12 @@ import importlib
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "LabelStore": "widgets.store",
-    "load_corpus": "widgets.corpus",
-    "load_codebook": "widgets.codebook",
-    "AnnotationPanel": "widgets.panel",
-    "SelfCheck": "widgets.selfcheck",
-    "ClassDashboard": "widgets.dashboard",
+    "LabelStore": "widgets.labelling.store",
+    "load_corpus": "widgets.content.corpus",
+    "load_codebook": "widgets.content.codebook",
+    "AnnotationPanel": "widgets.labelling.panel",
+    "SelfCheck": "widgets.labelling.selfcheck",
+    "ClassDashboard": "widgets.present.dashboard",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

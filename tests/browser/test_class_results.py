@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import lab
-from widgets.corpus import load_corpus
+from widgets.content.corpus import load_corpus
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ def load_data(data_dir):
     """The corpus and codebook from ``data_dir`` (default: the kit's ``data/``).
 
     Raises ``OSError`` or ``ValueError`` with a message a command prints as it is."""
-    from ..codebook import load_codebook
-    from ..corpus import load_corpus
+    from ..content.codebook import load_codebook
+    from ..content.corpus import load_corpus
 
     corpus = load_corpus(data_dir)
     codebook = load_codebook(Path(data_dir) / "codebook.yml" if data_dir else None, corpus=corpus)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from ..build import DEFAULT_TARGETS, ArticleError, add_article
+from ..articles.build import DEFAULT_TARGETS, ArticleError, add_article
 
 HELP = "Add a new article (a UTF-8 .txt copied from a web page) to the corpus."
 

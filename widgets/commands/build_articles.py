@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..build import ArticleError, build_articles
+from ..articles.build import ArticleError, build_articles
 
 HELP = "Clean and segment the raw articles listed in sources.yml into articles/*.csv."
 

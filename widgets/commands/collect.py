@@ -94,8 +94,8 @@ def _summary(result, targets, key_line: str | None) -> str:
 
 
 def _key_line(result, answers_dir, codebook) -> str | None:
-    from ..agreement import learner_vs_key
-    from ..answers import AnswersMissing, load_key
+    from ..analysis.agreement import learner_vs_key
+    from ..content.answers import AnswersMissing, load_key
 
     try:
         key = load_key(answers_dir)

@@ -58,7 +58,7 @@ def _read(path: Path) -> list[list[str]]:
 def run(args) -> int:
     import pandas as pd
 
-    from ..excel import write_excel_csv
+    from ..classroom.excel import write_excel_csv
 
     source = Path(args.csv_file)
     if not source.is_file():

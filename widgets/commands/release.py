@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..release import ReleaseError, release
+from ..classroom.release import ReleaseError, release
 
 HELP = "write the learner release (folder, or .zip) with no answer content"
 

@@ -67,11 +67,11 @@ def _read_labels(path: Path, what: str, columns=None):
 
 
 def run(args) -> int:
-    from ..answers import AnswersMissing, load_key
-    from ..pseudonyms import resolve_salt
-    from ..report import write_report
+    from ..classroom.simulate import README_NAME
+    from ..content.answers import AnswersMissing, load_key
+    from ..present.pseudonyms import resolve_salt
+    from ..present.report import write_report
     from ..schema import KEY_COLUMNS
-    from ..simulate import README_NAME
     from . import load_data
 
     source = Path(args.class_csv)

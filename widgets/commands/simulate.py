@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..simulate import simulate_class
+    from ..classroom.simulate import simulate_class
     from . import load_data
 
     if args.learners < 1:

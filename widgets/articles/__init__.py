@@ -1,0 +1,1 @@
+"""Turning raw article text into the built corpus: cleaning, sentence segmentation, build."""

@@ -1,0 +1,1 @@
+"""Instructor tools around the lessons: release, solutions, simulated classes, Excel export."""

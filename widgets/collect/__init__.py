@@ -1,0 +1,47 @@
+"""Gathering every learner's label CSV into one checked class table.
+
+``collect`` finds the files, reads them (fast path, tolerant reader as the reference),
+checks each row against the rules, and keeps the latest save per label.
+"""
+
+from __future__ import annotations
+
+from .pipeline import (
+    CLOCK_SKEW,
+    COLUMN_ALIASES,
+    COUNT_KEYS,
+    FILE_COLUMNS,
+    HISTORY_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_RAW_LINE,
+    REJECT_COLUMNS,
+    REQUIRED_COLUMNS,
+    CollectResult,
+    InputError,
+    collect,
+    find_inputs,
+    is_collect_output,
+    output_paths,
+    read_class_csv,
+    write_outputs,
+)
+
+__all__ = [
+    "CollectResult",
+    "collect",
+    "write_outputs",
+    "read_class_csv",
+    "find_inputs",
+    "InputError",
+    "REJECT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "FILE_COLUMNS",
+    "COUNT_KEYS",
+    "COLUMN_ALIASES",
+    "REQUIRED_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_RAW_LINE",
+    "CLOCK_SKEW",
+    "output_paths",
+    "is_collect_output",
+]

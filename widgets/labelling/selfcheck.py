@@ -1,0 +1,565 @@
+"""Compare a learner's labels of an article with the instructor's answer key.
+
+:func:`compare_with_key` is the pure comparison (DataFrames in, a frozen
+:class:`SelfCheckResult` out); :class:`SelfCheck` is the widget a lesson shows after the
+labelling exercise. The key is read with :func:`widgets.answers.load_key` and the
+contested readings with :func:`widgets.answers.load_contested` (``answers/key/`` and
+``answers/contested/``). A reading listed as contested counts as agreeing when the
+learner chose it, and the table says why careful readers differ.
+
+The widget keeps the key hidden until every sentence of the article is labelled, unless
+the learner clicks "Reveal anyway"; in a learner release (no ``answers/``) it says kindly
+that the key is with the instructor.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import traceback
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..schema import STANCES, STATUS_CLEARED, TECHNIQUE_TARGET, split_techniques
+from .model import labelled_sentence_ids, short_text
+
+__all__ = [
+    "SentenceComparison",
+    "SelfCheckResult",
+    "compare_with_key",
+    "render_result",
+    "SelfCheck",
+]
+
+try:  # the shared implementation (cross-checked against scikit-learn in its tests)
+    from ..analysis.agreement import cohen_kappa
+except ImportError:  # pragma: no cover - agreement.py ships with the kit
+    cohen_kappa = None
+
+_ERROR = "#b00020"
+
+
+@dataclass(frozen=True)
+class SentenceComparison:
+    """One sentence: the learner's labels next to the key's.
+
+    ``*_agree`` is ``None`` when either side has no label to compare. ``contested``
+    holds the reason careful readers differ (``""`` if the sentence is not contested);
+    ``used_alternative`` is true when the learner's answer matched the contested reading.
+    """
+
+    sentence_id: str
+    position: int
+    text: str
+    learner_techniques: tuple[str, ...] | None
+    key_techniques: tuple[str, ...] | None
+    alt_techniques: tuple[str, ...] | None
+    techniques_agree: bool | None
+    learner_stances: dict[str, str | None]
+    key_stances: dict[str, str | None]
+    alt_stances: dict[str, str | None]
+    stances_agree: dict[str, bool | None]
+    rationale: str
+    stance_rationale: dict[str, str]
+    contested: str
+    used_alternative: bool
+
+
+@dataclass(frozen=True)
+class SelfCheckResult:
+    """Everything the self-check shows for one article.
+
+    ``per_technique`` has one row per codebook technique: ``technique_id``, ``name``,
+    ``tp``, ``fp``, ``fn``, ``precision``, ``recall`` (``nan`` when undefined) and
+    ``kappa`` (Cohen's kappa of "tagged or not" over the compared sentences).
+    """
+
+    article_id: str
+    sentences: tuple[SentenceComparison, ...]
+    per_technique: pd.DataFrame = field(repr=False)
+    n_compared: int
+    technique_agreement: float
+    micro_precision: float
+    micro_recall: float
+    n_stances: int
+    stance_agreement: float
+    stance_kappa: float
+
+    @property
+    def n_agree(self) -> int:
+        return sum(1 for s in self.sentences if s.techniques_agree)
+
+
+def _current(labels: pd.DataFrame | None, article_id: str) -> dict[tuple[str, str], dict]:
+    """``{(sentence_id, target): row}`` of the latest set row per key."""
+    if labels is None or labels.empty:
+        return {}
+    frame = labels[labels["article_id"] == article_id]
+    if "saved_at" in frame.columns:
+        frame = frame.sort_values("saved_at", kind="stable")
+    result: dict[tuple[str, str], dict] = {}
+    for row in frame.to_dict("records"):
+        key = (row["sentence_id"], row["target"])
+        if row.get("status") == STATUS_CLEARED:
+            result.pop(key, None)
+        else:
+            result[key] = row
+    return result
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def _kappa(first: list, second: list, labels) -> float:
+    if not first:
+        return float("nan")
+    if cohen_kappa is not None:
+        return cohen_kappa(first, second, labels=list(labels))
+    return _fallback_kappa(first, second, list(labels))  # pragma: no cover
+
+
+def _fallback_kappa(first: list, second: list, labels: list) -> float:  # pragma: no cover
+    total = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / total
+    expected = sum((first.count(v) / total) * (second.count(v) / total) for v in labels)
+    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def compare_with_key(
+    learner_labels: pd.DataFrame,
+    key_labels: pd.DataFrame,
+    contested: pd.DataFrame | None,
+    codebook,
+    *,
+    article,
+) -> SelfCheckResult:
+    """Compare one learner's labels of ``article`` with the answer key.
+
+    Parameters
+    ----------
+    learner_labels, key_labels : DataFrame
+        Labels in the schema of :mod:`widgets.schema` (current labels or full history:
+        the latest set row per key is used). Other articles' rows are ignored.
+    contested : DataFrame or None
+        Columns ``article_id, sentence_id, target, alt_techniques, alt_stance, why``.
+    codebook : widgets.codebook.Codebook
+    article : widgets.corpus.Article
+
+    Returns
+    -------
+    SelfCheckResult
+        Only sentences both sides labelled are scored: an unlabelled sentence is not a
+        miss. Where the learner's answer equals the contested reading, that reading is
+        the reference for the sentence (it agrees, and counts as correct in precision,
+        recall and kappa).
+    """
+    article_id = article.article_id
+    mine = _current(learner_labels, article_id)
+    key = _current(key_labels, article_id)
+    alternatives: dict[tuple[str, str], dict] = {}
+    if contested is not None and not contested.empty:
+        for row in contested[contested["article_id"] == article_id].to_dict("records"):
+            alternatives[(row["sentence_id"], row["target"] or TECHNIQUE_TARGET)] = row
+
+    technique_ids = codebook.technique_ids
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in technique_ids}
+    presence = {t: ([], []) for t in technique_ids}
+    stance_pairs: tuple[list, list] = ([], [])
+    comparisons = []
+    n_compared = n_technique_agree = 0
+    for sentence in article.sentences:
+        sid = sentence.sentence_id
+        learner_row = mine.get((sid, TECHNIQUE_TARGET))
+        key_row = key.get((sid, TECHNIQUE_TARGET))
+        alt_row = alternatives.get((sid, TECHNIQUE_TARGET))
+        learner_set = split_techniques(learner_row["techniques"]) if learner_row else None
+        key_set = split_techniques(key_row["techniques"]) if key_row else None
+        alt_set = split_techniques(alt_row["alt_techniques"]) if alt_row else None
+        used_alternative = False
+        techniques_agree = None
+        if learner_set is not None and key_set is not None:
+            reference = set(key_set)
+            if alt_set is not None and set(learner_set) == set(alt_set):
+                reference, used_alternative = set(alt_set), set(learner_set) != set(key_set)
+            said = set(learner_set)
+            techniques_agree = said == reference
+            n_compared += 1
+            n_technique_agree += techniques_agree
+            for technique_id in technique_ids:
+                in_said, in_reference = technique_id in said, technique_id in reference
+                counts[technique_id]["tp"] += in_said and in_reference
+                counts[technique_id]["fp"] += in_said and not in_reference
+                counts[technique_id]["fn"] += in_reference and not in_said
+                presence[technique_id][0].append(in_said)
+                presence[technique_id][1].append(in_reference)
+
+        learner_stances, key_stances, alt_stances, stances_agree = {}, {}, {}, {}
+        stance_rationale, contested_notes = {}, []
+        if alt_row is not None:
+            contested_notes.append(str(alt_row["why"]))
+        for target in article.targets:
+            learner_stance = mine.get((sid, target), {}).get("stance") or None
+            key_stance_row = key.get((sid, target))
+            key_stance = key_stance_row["stance"] if key_stance_row else None
+            alt = alternatives.get((sid, target))
+            alt_stance = (alt["alt_stance"] or None) if alt else None
+            if alt is not None:
+                name = codebook.target(target).name if target in codebook.target_ids else target
+                contested_notes.append(f"{name}: {alt['why']}")
+            agree = None
+            if learner_stance is not None and key_stance is not None:
+                reference = key_stance
+                if alt_stance is not None and learner_stance == alt_stance:
+                    reference = alt_stance
+                    used_alternative = used_alternative or learner_stance != key_stance
+                agree = learner_stance == reference
+                stance_pairs[0].append(learner_stance)
+                stance_pairs[1].append(reference)
+            learner_stances[target] = learner_stance
+            key_stances[target] = key_stance
+            alt_stances[target] = alt_stance
+            stances_agree[target] = agree
+            if key_stance_row and key_stance_row["note"]:
+                stance_rationale[target] = str(key_stance_row["note"])
+        comparisons.append(
+            SentenceComparison(
+                sentence_id=sid,
+                position=sentence.position,
+                text=sentence.text,
+                learner_techniques=learner_set,
+                key_techniques=key_set,
+                alt_techniques=alt_set,
+                techniques_agree=techniques_agree,
+                learner_stances=learner_stances,
+                key_stances=key_stances,
+                alt_stances=alt_stances,
+                stances_agree=stances_agree,
+                rationale=str(key_row["note"]) if key_row else "",
+                stance_rationale=stance_rationale,
+                contested=" ".join(contested_notes),
+                used_alternative=used_alternative,
+            )
+        )
+
+    rows = []
+    for technique_id in technique_ids:
+        c = counts[technique_id]
+        said, reference = presence[technique_id]
+        rows.append(
+            {
+                "technique_id": technique_id,
+                "name": codebook.technique(technique_id).name,
+                "tp": c["tp"],
+                "fp": c["fp"],
+                "fn": c["fn"],
+                "precision": _ratio(c["tp"], c["tp"] + c["fp"]),
+                "recall": _ratio(c["tp"], c["tp"] + c["fn"]),
+                "kappa": _kappa(said, reference, (False, True)),
+            }
+        )
+    per_technique = pd.DataFrame(rows)
+    tp, fp, fn = (int(per_technique[c].sum()) for c in ("tp", "fp", "fn"))
+    n_stances = len(stance_pairs[0])
+    stance_agreement = _ratio(sum(a == b for a, b in zip(*stance_pairs, strict=True)), n_stances)
+    return SelfCheckResult(
+        article_id=article_id,
+        sentences=tuple(comparisons),
+        per_technique=per_technique,
+        n_compared=n_compared,
+        technique_agreement=_ratio(n_technique_agree, n_compared),
+        micro_precision=_ratio(tp, tp + fp),
+        micro_recall=_ratio(tp, tp + fn),
+        n_stances=n_stances,
+        stance_agreement=stance_agreement,
+        stance_kappa=_kappa(*stance_pairs, STANCES),
+    )
+
+
+# -- rendering -------------------------------------------------------------------------
+
+
+def _number(value: float, *, percent: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+def _tag_names(techniques, codebook) -> str:
+    if techniques is None:
+        return "—"
+    if not techniques:
+        return "no technique"
+    names = []
+    for technique_id in techniques:
+        try:
+            names.append(codebook.technique(technique_id).name)
+        except KeyError:
+            names.append(technique_id)
+    return ", ".join(names)
+
+
+def _verdict(agree: bool | None) -> str:
+    # Words as well as symbols: agreement is never shown by colour alone.
+    if agree is None:
+        return "—"
+    return "✓ yes" if agree else "✗ no"
+
+
+def render_result(result: SelfCheckResult, codebook, targets) -> str:
+    """The self-check as HTML: overview, per-technique table, per-sentence table."""
+    e = html.escape
+    cell = "style='padding:2px 6px;vertical-align:top;text-align:left'"
+    overview = (
+        "<p>"
+        f"Techniques: you agree with the key on <b>{result.n_agree} of {result.n_compared}"
+        f"</b> sentences ({_number(result.technique_agreement, percent=True)}); "
+        f"precision {_number(result.micro_precision)}, recall "
+        f"{_number(result.micro_recall)} over all techniques.<br>"
+        f"Stance: {_number(result.stance_agreement, percent=True)} agreement on "
+        f"{result.n_stances} sentence–target pairs; Cohen's κ = "
+        f"{_number(result.stance_kappa)}.</p>"
+        "<p style='font-size:0.9em'>Precision: of the sentences where you tagged a "
+        "technique, the share where the key has it too. Recall: of the sentences where "
+        "the key has it, the share you tagged. κ corrects agreement for chance (1 = "
+        "perfect, 0 = no better than chance). A reading marked <i>contested</i> counts "
+        "as agreeing when you chose it.</p>"
+    )
+    technique_rows = "".join(
+        f"<tr><td {cell}>{e(row.name)}</td><td {cell}>{row.tp}</td><td {cell}>{row.fp}</td>"
+        f"<td {cell}>{row.fn}</td><td {cell}>{_number(row.precision)}</td>"
+        f"<td {cell}>{_number(row.recall)}</td><td {cell}>{_number(row.kappa)}</td></tr>"
+        for row in result.per_technique.itertuples(index=False)
+        if row.tp + row.fp + row.fn
+    )
+    technique_table = (
+        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
+        + "".join(
+            f"<th {cell}>{h}</th>"
+            for h in (
+                "technique",
+                "both tagged",
+                "only you",
+                "only the key",
+                "precision",
+                "recall",
+                "κ",
+            )
+        )
+        + f"</tr></thead><tbody>{technique_rows}</tbody></table>"
+    )
+    target_names = [codebook.target(t).name if t in codebook.target_ids else t for t in targets]
+    sentence_rows = []
+    for s in result.sentences:
+        stance_cells = "".join(
+            f"<td {cell}>{e(s.learner_stances.get(t) or '—')} / "
+            f"{e(s.key_stances.get(t) or '—')}<br>{_verdict(s.stances_agree.get(t))}</td>"
+            for t in targets
+        )
+        rationale = s.rationale
+        extra = {r for r in s.stance_rationale.values() if r and r != rationale}
+        if extra:
+            rationale = " ".join([rationale, *sorted(extra)]).strip()
+        contested = s.contested
+        if s.used_alternative:
+            contested = "You chose the contested reading. " + contested
+        sentence_rows.append(
+            "<tr style='border-top:1px solid #ddd'>"
+            f"<td {cell}>{s.position}. {e(short_text(s.text, 90))}</td>"
+            f"<td {cell}>{e(_tag_names(s.learner_techniques, codebook))}</td>"
+            f"<td {cell}>{e(_tag_names(s.key_techniques, codebook))}"
+            + (
+                f"<br><i>or</i> {e(_tag_names(s.alt_techniques, codebook))}"
+                if s.alt_techniques is not None
+                else ""
+            )
+            + f"</td><td {cell}>{_verdict(s.techniques_agree)}</td>"
+            f"{stance_cells}"
+            f"<td {cell}>{e(rationale)}</td><td {cell}>{e(contested)}</td></tr>"
+        )
+    stance_heads = "".join(
+        f"<th {cell}>stance: {e(name)}<br>(you / key)</th>" for name in target_names
+    )
+    sentence_table = (
+        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
+        f"<th {cell}>sentence</th><th {cell}>your tags</th><th {cell}>key tags</th>"
+        f"<th {cell}>agree?</th>{stance_heads}<th {cell}>rationale</th>"
+        f"<th {cell}>contested</th></tr></thead><tbody>"
+        + "".join(sentence_rows)
+        + "</tbody></table>"
+    )
+    return (
+        f"<div>{overview}<h4>Per technique</h4>{technique_table}"
+        f"<h4>Per sentence</h4>{sentence_table}</div>"
+    )
+
+
+# -- the widget ------------------------------------------------------------------------
+
+
+class SelfCheck(widgets.VBox):
+    """Compare the learner's labels of one article with the answer key.
+
+    Parameters
+    ----------
+    article_id : str
+    learner : str, optional
+        Default :func:`widgets.paths.resolve_learner`.
+    store : LabelStore, optional
+        The learner's labels; default ``LabelStore(directory, learner)``.
+    directory : path, optional
+        Folder of learner CSVs.
+    answers : path, optional
+        The answers folder (default :func:`widgets.paths.answers_dir`).
+    corpus, codebook : optional
+        Loaded from ``data/`` when not given.
+
+    Attributes
+    ----------
+    result : SelfCheckResult or None
+        Set once the comparison is shown.
+    reveal_button, refresh_button : Button
+    message : HTML
+        What the learner reads when the key is not (yet) shown.
+    """
+
+    def __init__(
+        self,
+        article_id: str,
+        *,
+        learner: str | None = None,
+        store=None,
+        directory: str | os.PathLike | None = None,
+        answers: str | os.PathLike | None = None,
+        corpus=None,
+        codebook=None,
+    ) -> None:
+        super().__init__(layout=widgets.Layout(width="100%", max_width="1180px"))
+        self.article_id = article_id
+        self.result: SelfCheckResult | None = None
+        self.revealed = False
+        self.store = store
+        self._learner, self._directory, self._answers = learner, directory, answers
+        self._corpus, self._codebook = corpus, codebook
+        self.message = widgets.HTML()
+        self.output = widgets.HTML()
+        self.error_area = widgets.HTML()
+        self.reveal_button = widgets.Button(
+            description="Reveal anyway",
+            tooltip="Show the answer key now, before you have labelled every sentence",
+            layout=widgets.Layout(display="none", width="auto"),
+        )
+        self.refresh_button = widgets.Button(
+            description="Check again",
+            tooltip="Read your latest labels and compare again",
+            icon="refresh",
+        )
+        self.reveal_button.on_click(self._guard(self._on_reveal))
+        self.refresh_button.on_click(self._guard(lambda _b: self.update()))
+        self.children = [
+            self.message,
+            widgets.HBox([self.refresh_button, self.reveal_button]),
+            self.error_area,
+            self.output,
+        ]
+        self._guard(lambda: self.update())()
+
+    def _guard(self, callback):
+        def guarded(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - shown in the cell, never swallowed
+                detail = "".join(traceback.format_exception(error))
+                self.error_area.value = (
+                    f"<div style='color:{_ERROR}'><b>Something went wrong:</b> "
+                    f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
+                    "<details><summary>details for your instructor</summary><pre "
+                    f"style='white-space:pre-wrap'>{html.escape(detail)}</pre></details></div>"
+                )
+                return None
+
+        return guarded
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        colour = f"color:{_ERROR};" if error else ""
+        self.message.value = f"<div style='{colour}white-space:pre-wrap'>{html.escape(text)}</div>"
+
+    def _on_reveal(self, _button=None) -> None:
+        self.revealed = True
+        self.update()
+
+    def _load(self):
+        from ..content import answers
+
+        if self._corpus is None:
+            if self.store is not None:
+                self._corpus = self.store.corpus
+            else:
+                from ..content.corpus import load_corpus
+
+                self._corpus = load_corpus()
+        if self._codebook is None:
+            if self.store is not None:
+                self._codebook = self.store.codebook
+            else:
+                from ..content.codebook import load_codebook
+
+                self._codebook = load_codebook(corpus=self._corpus)
+        article = self._corpus.article(self.article_id)
+        key = answers.load_key(self._answers, self.article_id)
+        contested = answers.load_contested(self._answers, self.article_id)
+        if self.store is None:
+            from .store import LabelStore
+
+            self.store = LabelStore(
+                self._directory, self._learner, corpus=self._corpus, codebook=self._codebook
+            )
+        return answers, article, key, contested
+
+    def update(self) -> None:
+        """Read the labels again and show the comparison (or why it is not shown)."""
+        from ..content.answers import AnswersMissing
+
+        self.error_area.value = ""
+        try:
+            _answers, article, key, contested = self._load()
+        except AnswersMissing as missing:
+            self._say(str(missing))
+            self.output.value = ""
+            self.reveal_button.layout.display = "none"
+            self.refresh_button.layout.display = "none"
+            return
+        except KeyError as error:
+            self._say(str(error.args[0] if error.args else error), error=True)
+            return
+        except ValueError as error:
+            self._say(f"The self-check could not start: {error}", error=True)
+            return
+        self.store.refresh()
+        labels = self.store.labels(self.article_id)
+        done = labelled_sentence_ids(labels, article)
+        remaining = len(article.sentences) - len(done)
+        if remaining and not self.revealed:
+            self.result = None
+            self.output.value = ""
+            self._say(
+                f"Label {remaining} more sentence{'s' if remaining != 1 else ''} first: "
+                f"you have labelled {len(done)} of {len(article.sentences)} (techniques and "
+                "a stance toward every target). The key stays hidden until then, so that "
+                "it does not steer your reading. Click “Reveal anyway” if your instructor "
+                "asks you to look now."
+            )
+            self.reveal_button.layout.display = None
+            return
+        self.reveal_button.layout.display = "none"
+        self.result = compare_with_key(labels, key, contested, self._codebook, article=article)
+        note = (
+            f" You have not labelled {remaining} sentence(s); they are left out of the scores."
+            if remaining
+            else ""
+        )
+        self._say(f"Your labels of “{article.title}” against the answer key.{note}")
+        self.output.value = render_result(self.result, self._codebook, article.targets)

@@ -1,0 +1,1 @@
+"""Showing class results: charts, the offline HTML report and the dashboard."""

@@ -1,0 +1,240 @@
+"""``ClassDashboard``: the class's results, one chart at a time, chosen with drop-downs.
+
+A view over :mod:`widgets.charts`: the drop-downs choose a chart and what it shows
+(article, technique, stance target); the chart is redrawn in an ``Output`` and kept as
+:attr:`ClassDashboard.current_chart`, so a test (or a curious instructor) can read the
+spec that is on screen. Charts are interactive, with tooltips, and need no network (see
+:func:`display_bundle`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..analysis.agreement import KEY_LEARNER, learner_vs_key, prepare_labels
+from ..collect import read_class_csv
+from . import charts
+
+__all__ = ["ClassDashboard", "VIEWS", "VEGALITE_MIME_TYPE", "display_bundle"]
+
+VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6+json"
+
+#: (label, value) of the views, in menu order.
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("Stance by article and outlet", "stance"),
+    ("Techniques by article", "techniques"),
+    ("Disagreement hot spots", "hotspots"),
+    ("Agreement per technique", "agreement"),
+    ("Techniques named together", "cooccurrence"),
+    ("Learners against the key", "key"),
+)
+#: Which drop-downs matter for each view (the others are disabled).
+_CONTROLS: dict[str, frozenset[str]] = {
+    "stance": frozenset({"target"}),
+    "techniques": frozenset({"technique"}),
+    "hotspots": frozenset({"article"}),
+    "agreement": frozenset(),
+    "cooccurrence": frozenset({"article"}),
+    "key": frozenset({"technique"}),
+}
+_ALL = ""
+
+
+class ClassDashboard(widgets.VBox):
+    """Drop-downs and one chart of a class's labels.
+
+    Parameters
+    ----------
+    labels : DataFrame, optional
+        The class's labels (``collect(...).labels`` or a label CSV read as text).
+    class_csv : path, optional
+        Read the labels from this CSV instead (``rhetoric-lab collect``'s ``class.csv``).
+    corpus, codebook : optional
+        Default: loaded from the data folder.
+    key : DataFrame, optional
+        The answer key's labels. By default rows of learner ``"key"`` in ``labels``, else
+        the key in ``answers/`` if there is one; without a key the "Learners against the
+        key" view is not offered.
+    simulated : bool, optional
+        Mark the charts as simulated; default: every learner id is ``sim-...``.
+
+    Attributes
+    ----------
+    view, article, technique, target : ipywidgets.Dropdown
+    output : ipywidgets.Output
+        Where the chart (or a message) is shown.
+    current_chart : altair chart or None
+        The chart on screen.
+    error : str
+        The last problem drawing a chart ("" if none).
+    """
+
+    def __init__(
+        self,
+        labels: pd.DataFrame | None = None,
+        *,
+        class_csv: str | os.PathLike | None = None,
+        corpus=None,
+        codebook=None,
+        key: pd.DataFrame | None = None,
+        simulated: bool | None = None,
+    ) -> None:
+        if labels is None and class_csv is None:
+            raise ValueError("ClassDashboard needs labels or class_csv")
+        if labels is None:
+            labels = read_class_csv(class_csv)
+        if corpus is None:
+            from ..content.corpus import load_corpus
+
+            corpus = load_corpus()
+        if codebook is None:
+            from ..content.codebook import load_codebook
+
+            codebook = load_codebook(corpus=corpus)
+        is_key = labels["learner"] == KEY_LEARNER
+        if key is None and is_key.any():
+            key = labels[is_key]
+        elif key is None:
+            key = self._answer_key()
+        self.labels = labels[~is_key]
+        self.corpus = corpus
+        self.codebook = codebook
+        self.key = key
+        self.simulated = charts.is_simulated(self.labels) if simulated is None else simulated
+        self._prepared = prepare_labels(self.labels)
+        self._comparison = None
+        self.current_chart = None
+        self.error = ""
+
+        views = [v for v in VIEWS if v[1] != "key" or key is not None]
+        self.view = widgets.Dropdown(options=views, value="stance", description="Chart")
+        self.article = widgets.Dropdown(
+            options=[("All articles", _ALL)] + [(a.title, a.article_id) for a in corpus.articles],
+            value=_ALL,
+            description="Article",
+        )
+        self.technique = widgets.Dropdown(
+            options=[("All techniques", _ALL)]
+            + [(name, tid) for tid, name in charts._technique_names(codebook).items()],
+            value=_ALL,
+            description="Technique",
+        )
+        targets = sorted({t for a in corpus.articles for t in a.targets})
+        default_target = charts.DEFAULT_TARGET if charts.DEFAULT_TARGET in targets else None
+        self.target = widgets.Dropdown(
+            options=targets,
+            value=default_target or (targets[0] if targets else None),
+            description="Target",
+        )
+        self.output = widgets.Output()
+        for control in (self.view, self.article, self.technique, self.target):
+            control.observe(self._on_change, names="value")
+        controls = widgets.HBox([self.view, self.article, self.technique, self.target])
+        super().__init__([controls, self.output])
+        self.render()
+
+    @staticmethod
+    def _answer_key():
+        from ..content.answers import AnswersMissing, load_key
+
+        try:
+            return load_key()
+        except (AnswersMissing, ValueError):
+            return None
+
+    def _on_change(self, change) -> None:
+        self.render()
+
+    def chart(self):
+        """The chart for the current choices (built fresh; see :attr:`current_chart`)."""
+        view = self.view.value
+        article = self.article.value or None
+        technique = self.technique.value or None
+        common = {"simulated": self.simulated}
+        if view == "stance":
+            return charts.stance_chart(
+                self._prepared,
+                corpus=self.corpus,
+                target=self.target.value,
+                key=self.key,
+                codebook=self.codebook,
+                **common,
+            )
+        if view == "techniques":
+            return charts.technique_heatmap(
+                self._prepared,
+                corpus=self.corpus,
+                codebook=self.codebook,
+                technique=technique,
+                **common,
+            )
+        if view == "hotspots":
+            return charts.hotspots_chart(
+                self._prepared,
+                corpus=self.corpus,
+                codebook=self.codebook,
+                article_id=article,
+                **common,
+            )
+        if view == "agreement":
+            return charts.agreement_chart(self._prepared, codebook=self.codebook, **common)
+        if view == "cooccurrence":
+            return charts.cooccurrence_chart(
+                self._prepared, codebook=self.codebook, article_id=article, **common
+            )
+        if view == "key":
+            if self._comparison is None:
+                self._comparison = learner_vs_key(
+                    self._prepared, self.key, list(self.codebook.technique_ids)
+                )
+            return charts.technique_f1_chart(
+                self._comparison, codebook=self.codebook, technique=technique, **common
+            )
+        raise ValueError(f"unknown view {view!r}")
+
+    def render(self) -> None:
+        """Redraw: enable the drop-downs the view uses, build its chart and show it."""
+        wanted = _CONTROLS[self.view.value]
+        for name in ("article", "technique", "target"):
+            getattr(self, name).disabled = name not in wanted
+        try:
+            chart = self.chart()
+            data = display_bundle(chart)
+        except Exception as error:  # shown to the user, not lost in the kernel log
+            self.current_chart = None
+            self.error = f"Could not draw this chart: {error}"
+            self.output.outputs = (
+                {"output_type": "stream", "name": "stderr", "text": self.error + "\n"},
+            )
+            return
+        self.current_chart = chart
+        self.error = ""
+        # Setting the outputs directly (not `with output: display(...)`) works the same in
+        # a kernel and headless, and replaces the old chart in one step.
+        self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+
+
+def display_bundle(chart) -> dict:
+    """What the dashboard shows for ``chart``: the chart drawn in the page, interactive
+    and with its tooltips (the hot spots' sentence text), and its Vega-Lite spec.
+
+    Altair 6's default renderer loads Vega from a CDN, and JupyterLab 4.6 renders
+    Vega-Lite only up to v5's mimetype, so the HTML carries Vega itself, as lesson charts
+    do (:func:`widgets.charts.offline_html`; no network). An Output widget's outputs are
+    trusted, so its script runs; a front end that knows the v6 mimetype may draw the spec
+    instead.
+    """
+    spec = chart.to_dict()
+    return {
+        "text/html": charts.offline_html(spec),
+        VEGALITE_MIME_TYPE: spec,
+        "text/plain": f"<{type(chart).__name__}: {_title_text(spec)}>",
+    }
+
+
+def _title_text(spec: dict) -> str:
+    title = spec.get("title", "")
+    return title.get("text", "") if isinstance(title, dict) else str(title)
