@@ -13,7 +13,16 @@ the current label and earlier rows are history.
   the end (overall stance rows per target, and a technique-target row whose ``frame``
   holds the main frame id).
 * ``status`` is ``set``, or ``cleared`` for a row that withdraws the key's label (undo
-  of a first label); a key whose latest row is ``cleared`` has no current label.
+  of a first label); a key whose latest row is ``cleared`` has no current label. Rows
+  with another ``status`` are not labels (a later kind of row): readers skip them when
+  they work out the current labels (:func:`widgets.labelling.current.current_labels`).
+
+Format versions (:data:`FORMAT_VERSION`); readers find columns by header name, never by
+position, and a file of an older version still reads:
+
+* 1: the thirteen columns of :data:`LABEL_COLUMNS`.
+* Later versions may add columns: they go *after* these (:data:`OPTIONAL_COLUMNS` lists
+  those a reader knows), and a file without them reads with the value ``""``.
 """
 
 from __future__ import annotations
@@ -28,6 +37,11 @@ __all__ = [
     "KEY_LEARNER",
     "STATUS_SET",
     "STATUS_CLEARED",
+    "LABEL_STATUSES",
+    "STATUSES",
+    "FORMAT_VERSION",
+    "OPTIONAL_COLUMNS",
+    "SIMULATED_PREFIX",
     "join_techniques",
     "split_techniques",
 ]
@@ -66,6 +80,24 @@ STATUS_CLEARED = "cleared"
 
 #: ``learner`` of the answer key's rows (answers/key/), wherever labels are compared.
 KEY_LEARNER = "key"
+
+#: ``status`` values of label rows; other values are other kinds of row, not labels.
+LABEL_STATUSES: tuple[str, ...] = (STATUS_SET, STATUS_CLEARED)
+
+#: Every ``status`` a row may have. A kind of row that is not a label (a later format's)
+#: is added here, not to :data:`LABEL_STATUSES`: readers keep it in the history, and
+#: collect counts it as ``other_rows``.
+STATUSES: tuple[str, ...] = LABEL_STATUSES
+
+#: The label CSV format's version (see the module docstring for what each version holds).
+FORMAT_VERSION = 1
+
+#: Columns a reader knows that a file may lack (added after :data:`LABEL_COLUMNS` by later
+#: format versions; empty in version 1). A file without them reads them as "".
+OPTIONAL_COLUMNS: tuple[str, ...] = ()
+
+#: Learner ids of simulated classes start with this (:mod:`widgets.classroom.simulate`).
+SIMULATED_PREFIX = "sim-"
 
 #: Allowed values of ``confidence`` ("" when the learner gave none).
 CONFIDENCE_LEVELS: tuple[str, ...] = ("low", "medium", "high")

@@ -306,3 +306,45 @@ def test_two_processes_saving_for_the_same_learner_never_interleave(tmp_path):
         f'{tag}-{i}\nsecond line, with "quotes"' for tag in "AB" for i in range(count)
     )
     assert not any(name.endswith(".tmp") for name in os.listdir(tmp_path / "ann"))
+
+
+def test_a_file_in_another_column_order_is_read_and_appended_by_name(
+    tmp_path, tiny_corpus, stub_codebook, clock
+):
+    """Are columns found by the header's names, never by position (format can grow)?"""
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    order = list(reversed(LABEL_COLUMNS))
+    first = LabelStore(folder, "alice", corpus=tiny_corpus, codebook=stub_codebook, clock=clock)
+    first.save("tiny-one", "tiny-one-001", techniques=["loaded-language"])
+    frame, _ = read_label_file(first.path)
+    frame[order].to_csv(first.path, index=False)  # the same rows, columns reversed
+    again = LabelStore(folder, "alice", corpus=tiny_corpus, codebook=stub_codebook, clock=clock)
+    assert again.problems == []
+    assert again.current("tiny-one", "tiny-one-001")["techniques"] == "loaded-language"
+    again.save("tiny-one", "tiny-one-002", techniques=["appeal-to-fear"])
+    reread, problems = read_label_file(first.path)
+    assert problems == []
+    assert reread["techniques"].tolist() == ["loaded-language", "appeal-to-fear"]
+    assert first.path.read_text(encoding="utf-8").splitlines()[0] == ",".join(order)
+
+
+def test_a_version_1_file_reads_unchanged(tmp_path):
+    """Is a file written in format version 1 (today's thirteen columns) still read?"""
+    from widgets.schema import FORMAT_VERSION, OPTIONAL_COLUMNS
+
+    assert FORMAT_VERSION >= 1
+    path = tmp_path / "old.csv"
+    values = {c: "" for c in LABEL_COLUMNS}
+    values.update(
+        learner="alice", article_id="a", sentence_id="a-001", status="set",
+        saved_at="2026-01-01T10:00:00+00:00", techniques="loaded-language",
+    )  # fmt: skip
+    path.write_text(
+        ",".join(LABEL_COLUMNS) + "\n" + ",".join(values[c] for c in LABEL_COLUMNS) + "\n",
+        encoding="utf-8",
+    )
+    frame, problems = read_label_file(path)
+    assert problems == []
+    assert frame.loc[0, "techniques"] == "loaded-language"
+    assert all(frame[c].eq("").all() for c in OPTIONAL_COLUMNS)

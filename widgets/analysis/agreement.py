@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..labelling.current import current_labels
 from ..schema import (
     KEY_LEARNER,
     STANCES,
-    STATUS_CLEARED,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
     split_techniques,
@@ -875,7 +875,7 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
     absent = [column for column in needed if column not in labels.columns]
     if absent:
         raise ValueError(f"labels frame lacks column(s) {', '.join(absent)}")
-    frame = labels.reset_index(drop=True)
+    frame = current_labels(labels)
     # Codes stay in the categories' numbering (sorted order is applied when the codes kept
     # are renumbered), and technique and stance rows are picked once and every column is
     # taken at them: for 10,000 learners each pass over every row costs tens of ms.
@@ -898,37 +898,6 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
 
     keep = sentence_codes != _code_of(sentence_ids, SUMMARY_SENTENCE_ID)
     technique_rows, stance_rows, technique, stance = split(keep)
-
-    # Current labels: one row per key. Checking is cheap on integer codes (technique and
-    # stance rows never share a key: their targets differ); reordering by saved_at happens
-    # only for a history with superseded rows.
-    sizes = [len(learners), n_units, len(target_ids)]
-    space = int(np.prod(sizes, dtype=np.int64))
-    reselect = False
-    if _has_duplicates(_combine(technique, sizes[:2]), space) or _has_duplicates(
-        _combine(stance, sizes), space
-    ):
-        if "saved_at" not in frame:
-            raise ValueError(
-                "labels frame has several rows for one (learner, article_id, sentence_id, "
-                "target) and no saved_at column to pick the current one"
-            )
-        stamps, _ = _factorize(frame["saved_at"], sort=True)
-        rows = np.flatnonzero(keep)
-        rows = rows[np.argsort(stamps[rows], kind="stable")]
-        key = _combine([learner_codes[rows], unit_codes[rows], target_codes[rows]], sizes)
-        latest = ~pd.Series(key).duplicated(keep="last").to_numpy()
-        keep = np.zeros(len(frame), dtype=bool)
-        keep[rows[latest]] = True
-        reselect = True
-    if "status" in frame:
-        status_codes, statuses = _factorize(frame["status"])
-        cleared = _code_of(statuses, STATUS_CLEARED)
-        if cleared >= 0:  # collect's current labels have no cleared rows
-            keep &= status_codes != cleared
-            reselect = True
-    if reselect:
-        technique_rows, stance_rows, technique, stance = split(keep)
 
     (learner_t, unit_t), (learner_s, unit_s, target_s) = technique, stance
     remap, used_learners = _renumbering(_occurs(len(learners), learner_t, learner_s), learner_rank)

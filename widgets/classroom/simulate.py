@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 
 from ..schema import (
     LABEL_COLUMNS,
+    SIMULATED_PREFIX,
     STATUS_CLEARED,
     STATUS_SET,
     SUMMARY_SENTENCE_ID,
@@ -62,8 +63,6 @@ __all__ = [
     "learner_ids",
 ]
 
-#: Every simulated learner id starts with this.
-SIMULATED_PREFIX = "sim-"
 #: The file in the output folder that says the class is simulated.
 README_NAME = "SIMULATED.txt"
 #: First session of a simulated class (fixed, so a seed always gives the same files).

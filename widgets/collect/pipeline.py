@@ -109,6 +109,7 @@ from ..labelling.store import MAX_NOTE_LENGTH
 from ..schema import (
     CONFIDENCE_LEVELS,
     LABEL_COLUMNS,
+    SIMULATED_PREFIX,
     STANCES,
     STATUS_CLEARED,
     STATUS_SET,
@@ -290,8 +291,6 @@ class CollectResult:
     @property
     def simulated(self) -> bool:
         """True when every learner is simulated (ids ``sim-...``, see :mod:`widgets.simulate`)."""
-        from ..classroom.simulate import SIMULATED_PREFIX
-
         learners = self.learners
         return bool(learners) and all(x.startswith(SIMULATED_PREFIX) for x in learners)
 

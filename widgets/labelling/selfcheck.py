@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import pandas as pd
 
-from ..schema import STANCES, STATUS_CLEARED, TECHNIQUE_TARGET, split_techniques
+from ..schema import STANCES, TECHNIQUE_TARGET, split_techniques
+from .current import current_labels
 from .model import labelled_sentence_ids, short_text
 
 __all__ = [
@@ -94,20 +95,11 @@ class SelfCheckResult:
 
 
 def _current(labels: pd.DataFrame | None, article_id: str) -> dict[tuple[str, str], dict]:
-    """``{(sentence_id, target): row}`` of the latest set row per key."""
+    """``{(sentence_id, target): row}`` of the article's current labels."""
     if labels is None or labels.empty:
         return {}
-    frame = labels[labels["article_id"] == article_id]
-    if "saved_at" in frame.columns:
-        frame = frame.sort_values("saved_at", kind="stable")
-    result: dict[tuple[str, str], dict] = {}
-    for row in frame.to_dict("records"):
-        key = (row["sentence_id"], row["target"])
-        if row.get("status") == STATUS_CLEARED:
-            result.pop(key, None)
-        else:
-            result[key] = row
-    return result
+    frame = current_labels(labels[labels["article_id"] == article_id])
+    return {(row["sentence_id"], row["target"]): row for row in frame.to_dict("records")}
 
 
 def _ratio(numerator: int, denominator: int) -> float:

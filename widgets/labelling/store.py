@@ -25,14 +25,18 @@ from filelock import FileLock
 from .. import paths
 from ..schema import (
     CONFIDENCE_LEVELS,
+    KEY_COLUMNS,
     LABEL_COLUMNS,
+    OPTIONAL_COLUMNS,
     STANCES,
     STATUS_CLEARED,
     STATUS_SET,
+    STATUSES,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
     join_techniques,
 )
+from .current import is_label_row, supersedes
 
 __all__ = ["LabelStore", "SaveError", "read_label_file", "MAX_NOTE_LENGTH"]
 
@@ -52,14 +56,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _format_rows(rows: Iterable[dict[str, str]]) -> str:
+def _format_rows(rows: Iterable[dict[str, str]], positions: dict[str, int]) -> str:
+    """CSV lines of ``rows``, each value in its column of the file (``positions``, from the
+    file's header: a file written in another column order is appended to in its own)."""
+    width = max(positions.values()) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # csv quotes "\n" but not a lone "\r" when lines end in "\n"; quote such rows fully
     # so a carriage return in a note reads back exactly.
     quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in rows:
-        values = [row[c] for c in LABEL_COLUMNS]
+        values = [""] * width
+        for name, index in positions.items():
+            values[index] = row.get(name, "")
         (quoted if any("\r" in v for v in values) else writer).writerow(values)
     return buffer.getvalue()
 
@@ -72,10 +81,29 @@ def _valid_timestamp(value: str) -> bool:
     return stamp.tzinfo is not None
 
 
+def _header_positions(record: list[str]) -> dict[str, int] | None:
+    """Where each known column is in a header record, or None when the record is not a
+    header (it names none of the key columns)."""
+    names = [name.strip().lstrip("\ufeff") for name in record]
+    if not set(KEY_COLUMNS) <= set(names):
+        return None
+    return {
+        name: names.index(name) for name in (*LABEL_COLUMNS, *OPTIONAL_COLUMNS) if name in names
+    }
+
+
+#: Reading by position: a file without a header line (or before its header is known).
+_BY_POSITION = {name: index for index, name in enumerate(LABEL_COLUMNS)}
+
+
 def _parse_records(
-    text: str, *, source: str, first_line: int, expect_header: bool
-) -> tuple[list[dict[str, str]], list[str]]:
-    """Parse label records from ``text``; damaged records go to the problem list."""
+    text: str, *, source: str, first_line: int, positions: dict[str, int] | None
+) -> tuple[list[dict[str, str]], list[str], dict[str, int]]:
+    """Parse label records from ``text``; damaged records go to the problem list.
+
+    Columns are found by the header's names (``positions`` None: the first record is the
+    header); a column the file lacks (an older format) reads as "". Returns the rows, the
+    problems and the positions, for the records that follow."""
     rows: list[dict[str, str]] = []
     problems: list[str] = []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -83,34 +111,33 @@ def _parse_records(
     for record in reader:
         line = first_line + start - 1
         start = reader.line_num + 1
-        if expect_header:
-            expect_header = False
-            if tuple(record) == LABEL_COLUMNS:
+        if positions is None:
+            positions = _header_positions(record)
+            if positions is not None:
                 continue
+            positions = _BY_POSITION
             problems.append(
                 f"{source}: line {line}: header is {','.join(record)!r}, expected "
                 f"{','.join(LABEL_COLUMNS)!r}; reading the rows by position"
             )
         if not record:
             continue
-        if len(record) != len(LABEL_COLUMNS):
+        width = max(positions.values()) + 1 if positions is not _BY_POSITION else len(LABEL_COLUMNS)
+        if len(record) != width:
             problems.append(
-                f"{source}: line {line}: expected {len(LABEL_COLUMNS)} fields, found "
+                f"{source}: line {line}: expected {width} fields, found "
                 f"{len(record)}; a torn or damaged line was set aside: {','.join(record)[:120]!r}"
             )
             continue
-        row = dict(zip(LABEL_COLUMNS, record, strict=True))
-        if not _valid_timestamp(row["saved_at"]) or row["status"] not in (
-            STATUS_SET,
-            STATUS_CLEARED,
-        ):
+        row = {name: record[positions[name]] if name in positions else "" for name in LABEL_COLUMNS}
+        if not _valid_timestamp(row["saved_at"]) or row["status"] not in STATUSES:
             problems.append(
                 f"{source}: line {line}: saved_at {row['saved_at']!r} or status "
                 f"{row['status']!r} is not valid; the line was set aside"
             )
             continue
         rows.append(row)
-    return rows, problems
+    return rows, problems, positions or _BY_POSITION
 
 
 def _split_open_tail(text: str) -> tuple[str, str]:
@@ -143,7 +170,7 @@ def read_label_file(path: str | os.PathLike) -> tuple[pd.DataFrame, list[str]]:
     """
     path = Path(path)
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    rows, problems = _parse_records(text, source=str(path), first_line=1, expect_header=True)
+    rows, problems, _ = _parse_records(text, source=str(path), first_line=1, positions=None)
     frame = pd.DataFrame(rows, columns=list(LABEL_COLUMNS), dtype=object)
     return frame, problems
 
@@ -201,6 +228,8 @@ class LabelStore:
         self._pending: list[dict[str, str]] = []  # rows a failed write still owes the file
         self._offset = 0  # bytes of the file already read
         self._lines_read = 0
+        #: column -> position in the file, from its header (None until it is read)
+        self._positions: dict[str, int] | None = None
         self._torn_noted = -1
         self._tail_newlines = 0
         self._last_stamp: datetime | None = None
@@ -218,8 +247,7 @@ class LabelStore:
         for row in rows:
             self._history.append(row)
             key = tuple(row[f] for f in _KEY_FIELDS)
-            previous = self._current.get(key)
-            if previous is None or row["saved_at"] >= previous["saved_at"]:
+            if is_label_row(row) and supersedes(row, self._current.get(key)):
                 self._current[key] = row
             stamp = datetime.fromisoformat(row["saved_at"])
             if self._last_stamp is None or stamp > self._last_stamp:
@@ -242,11 +270,11 @@ class LabelStore:
         # surrogateescape keeps byte offsets exact even if the file holds invalid UTF-8
         text = data.decode("utf-8", errors="surrogateescape")
         complete, tail = _split_open_tail(text)
-        rows, problems = _parse_records(
+        rows, problems, self._positions = _parse_records(
             complete,
             source=str(self.path),
             first_line=self._lines_read + 1,
-            expect_header=self._offset <= 3 and not self._history and not self._lines_read,
+            positions=self._positions,
         )
         self._absorb(rows)
         self.problems.extend(problems)
@@ -363,7 +391,11 @@ class LabelStore:
             with self._lock:
                 repair = self._catch_up()
                 new_file = not self.path.exists() or self.path.stat().st_size == 0
-                payload = (_HEADER if new_file else repair) + _format_rows(self._pending)
+                if new_file:
+                    self._positions = _BY_POSITION
+                payload = (_HEADER if new_file else repair) + _format_rows(
+                    self._pending, self._positions or _BY_POSITION
+                )
                 data = payload.encode("utf-8")
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 try:

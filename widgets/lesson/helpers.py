@@ -29,7 +29,8 @@ import traitlets
 from filelock import FileLock
 
 from .. import paths
-from ..schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, TECHNIQUE_TARGET
+from ..labelling.current import current_labels
+from ..schema import SUMMARY_SENTENCE_ID, TECHNIQUE_TARGET
 
 __all__ = [
     "LearnerSetup",
@@ -321,16 +322,6 @@ def codebook_tour(codebook=None) -> _HTML:
 
 
 # -- the learner's own file ------------------------------------------------------------
-
-
-def current_labels(history: pd.DataFrame) -> pd.DataFrame:
-    """The current labels in a learner file's rows: the latest row per key, cleared
-    keys dropped (see :mod:`widgets.schema`)."""
-    if history.empty:
-        return history.copy()
-    ordered = history.sort_values("saved_at", kind="stable")
-    latest = ordered.drop_duplicates(list(KEY_COLUMNS), keep="last")
-    return latest[latest["status"] != STATUS_CLEARED].reset_index(drop=True)
 
 
 def _label_file(learner, directory) -> tuple[str | None, Path | None, str]:

@@ -35,8 +35,7 @@ from ..analysis.agreement import (
     technique_alpha,
     unit_value_counts,
 )
-from ..classroom.simulate import SIMULATED_PREFIX
-from ..schema import STANCES
+from ..schema import SIMULATED_PREFIX, STANCES
 
 __all__ = [
     "OfflineChart",

@@ -36,7 +36,8 @@ from ..analysis.agreement import (
     technique_alpha,
     technique_set_alpha,
 )
-from ..schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, split_techniques
+from ..labelling.current import current_labels
+from ..schema import KEY_COLUMNS, SUMMARY_SENTENCE_ID, split_techniques
 from . import charts as charts_module
 from .pseudonyms import pseudonym_map
 
@@ -46,7 +47,6 @@ __all__ = [
     "ReportResult",
     "javascript_bundle",
     "spec_json",
-    "current_labels",
     "discussion_frame",
     "changed_minds",
     "render_html",
@@ -144,17 +144,8 @@ def _e(value) -> str:
     return html.escape(_text(value), quote=True)
 
 
-def current_labels(labels: pd.DataFrame) -> pd.DataFrame:
-    """One row per key (latest ``saved_at``), cleared keys dropped, as plain text columns."""
-    frame = labels
-    # collect's labels are current already: check cheaply before sorting a big frame
-    if frame.duplicated(list(KEY_COLUMNS)).any():
-        if "saved_at" in frame.columns:
-            frame = frame.sort_values("saved_at", kind="stable")
-        frame = frame.drop_duplicates(list(KEY_COLUMNS), keep="last")
-    if "status" in frame.columns:
-        frame = frame[frame["status"] != STATUS_CLEARED]
-    return frame.astype(object).fillna("").astype(str).reset_index(drop=True)
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).fillna("").astype(str)
 
 
 def discussion_frame(
@@ -196,7 +187,7 @@ def discussion_frame(
     technique_names = charts_module._technique_names(codebook)
     wanted = list(scores["sentence_id"])
     # only the listed sentences' rows are needed: filter before copying text columns
-    frame = current_labels(labels[labels["sentence_id"].isin(wanted)])
+    frame = _as_text(current_labels(labels[labels["sentence_id"].isin(wanted)]))
     frame = frame[frame["learner"] != KEY_LEARNER]
     grouped = dict(tuple(frame.groupby("sentence_id", sort=False)))
     rows = []
@@ -372,7 +363,7 @@ def _discussion_section(discussion: pd.DataFrame, corpus, key: pd.DataFrame | No
     ]
     key_rows = {}
     if key is not None:
-        for record in current_labels(key).to_dict("records"):
+        for record in _as_text(current_labels(key)).to_dict("records"):
             key_rows[(record["sentence_id"], record["target"])] = record
     for record in discussion.to_dict("records"):
         try:
