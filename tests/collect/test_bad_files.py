@@ -25,8 +25,7 @@ import pandas as pd
 import pytest
 
 from widgets.cli import main
-from widgets.collect import REJECT_COLUMNS, collect, output_paths
-from widgets.collect import pipeline as collect_module
+from widgets.collect import REJECT_COLUMNS, collect, output_paths, sources
 from widgets.content.codebook import load_codebook
 from widgets.content.corpus import load_corpus
 from widgets.schema import LABEL_COLUMNS
@@ -558,7 +557,7 @@ def test_archive_members_accounted_for(case, tmp_path, corpus, codebook, monkeyp
 def test_zip_bomb_member_refused_unread(tmp_path, corpus, codebook):
     """Is a member that inflates past the size cap refused from its header, the others kept?"""
     archive = tmp_path / "class.zip"
-    size = collect_module.MAX_FILE_BYTES + 1
+    size = sources.MAX_FILE_BYTES + 1
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as handle:
         handle.write(BAD / "good_baseline.csv", "ana.csv")
         with handle.open("bomb.csv", "w", force_zip64=True) as member:
@@ -580,7 +579,7 @@ def test_file_over_the_size_cap_is_refused_unread(tmp_path, corpus, codebook):
     big.parent.mkdir()
     with open(big, "wb") as handle:
         handle.write(",".join(LABEL_COLUMNS).encode() + b"\n")
-        handle.truncate(collect_module.MAX_FILE_BYTES + 1)  # sparse: no disk used
+        handle.truncate(sources.MAX_FILE_BYTES + 1)  # sparse: no disk used
     (tmp_path / "in" / "ana.csv").write_bytes((BAD / "good_baseline.csv").read_bytes())
     result = collect([big.parent], corpus=corpus, codebook=codebook, now=NOW)
     _check_accounting(result)

@@ -18,11 +18,12 @@ from widgets.collect import (
     REJECT_COLUMNS,
     InputError,
     collect,
+    merge,
     output_paths,
     read_class_csv,
+    reader,
     write_outputs,
 )
-from widgets.collect import pipeline as collect_module
 from widgets.labelling.store import LabelStore, read_label_file
 from widgets.schema import LABEL_COLUMNS
 
@@ -361,7 +362,7 @@ def test_truncated_last_line_and_too_large(
     result = run([tmp_path / "in"], tiny_corpus, stub_codebook)
     assert result.counts["kept"] == 1 and result.counts["rejected"] == 1
     assert result.rejects["reason"].item().startswith("truncated last line")
-    monkeypatch.setattr(collect_module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
     big = run([tmp_path / "in"], tiny_corpus, stub_codebook)
     assert big.rejects["reason"].item().startswith("file too large")
     assert big.counts["rows_read"] == 0 and balanced(big)
@@ -550,7 +551,7 @@ def test_sort_by_key_then_time_is_lexsort(pairs):
     key = np.array([k for k, _ in pairs], dtype=np.int64)
     stamps = np.array([s for _, s in pairs], dtype=np.int64)
     expected = np.lexsort((stamps, key))
-    assert collect_module._sort_by_key_then_time(key, stamps).tolist() == expected.tolist()
+    assert merge.sort_by_key_then_time(key, stamps).tolist() == expected.tolist()
 
 
 # -- the fast reader and the tolerant reader agree ------------------------------------
@@ -614,7 +615,7 @@ def test_fast_and_tolerant_readers_agree(tmp_path, make_row, tiny_corpus, stub_c
     assert rows == {"ben.csv": 5, "dee.csv": 6}
     assert (fast.history["note"] == "two\r\nlines").any()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
 
@@ -629,9 +630,9 @@ def test_fast_reader_batches_reuse_one_buffer(tmp_path, make_row, tiny_corpus, s
         for learner, data in files.items():
             (folder / f"{learner}-{copy}.csv").write_bytes(data + data.split(b"\n", 1)[1] * copy)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_BATCH_BYTES", 1500)
+        patch.setattr(reader, "_BATCH_BYTES", 1500)
         fast = run([folder], tiny_corpus, stub_codebook)
-        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     assert fast.counts["rows_read"] > 100
     _results_match(fast, tolerant)
@@ -644,11 +645,11 @@ def test_fast_reader_batch_survives_a_damaged_file(tmp_path, make_row, tiny_corp
     _good_class(folder, make_row)
     write_rows(folder / "bad.csv", [make_row(learner="gus")])
     (folder / "bad.csv").write_bytes((folder / "bad.csv").read_bytes() + b'gus,"oops\n')
-    marker = make_row(learner=collect_module._MARKER_PREFIX + "0")
+    marker = make_row(learner=reader._MARKER_PREFIX + "0")
     write_rows(folder / "imitator.csv", [make_row(learner="hal"), marker])
     fast = run([folder], tiny_corpus, stub_codebook)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
     assert {"gus", "hal"} <= set(fast.labels["learner"].astype(str))
@@ -677,7 +678,7 @@ def test_fast_reader_batch_with_bytes_that_are_not_utf8(
     )
     fast = run([folder], tiny_corpus, stub_codebook)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collect_module, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_canonical_body", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
     encodings = dict(zip(fast.files["file"].str[-8:], fast.files["encoding"], strict=True))

@@ -6,25 +6,18 @@ checks each row against the rules, and keeps the latest save per label.
 
 from __future__ import annotations
 
-from .pipeline import (
-    CLOCK_SKEW,
+from .columns import (
     COLUMN_ALIASES,
     COUNT_KEYS,
     FILE_COLUMNS,
     HISTORY_COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_RAW_LINE,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
-    CollectResult,
-    InputError,
-    collect,
-    find_inputs,
-    is_collect_output,
-    output_paths,
-    read_class_csv,
-    write_outputs,
 )
+from .outputs import is_collect_output, output_paths, read_class_csv, write_outputs
+from .pipeline import CLOCK_SKEW, CollectResult, collect
+from .sources import MAX_FILE_BYTES, InputError, find_inputs
+from .tolerant import MAX_RAW_LINE
 
 __all__ = [
     "CollectResult",
