@@ -28,7 +28,7 @@ from widgets.labelling.store import LabelStore, read_label_file
 from widgets.schema import LABEL_COLUMNS
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-BUCKETS = ("kept", "superseded", "cleared", "duplicate", "rejected")
+BUCKETS = ("kept", "superseded", "cleared", "other_rows", "duplicate", "rejected")
 
 
 def balanced(result) -> bool:
@@ -615,9 +615,34 @@ def test_fast_and_tolerant_readers_agree(tmp_path, make_row, tiny_corpus, stub_c
     assert rows == {"ben.csv": 5, "dee.csv": 6}
     assert (fast.history["note"] == "two\r\nlines").any()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reader, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_fast_header", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
+
+
+def test_fast_reader_does_not_depend_on_column_order(
+    tmp_path, make_row, tiny_corpus, stub_codebook
+):
+    """Are files whose header puts the columns in another order (learner not first) read
+    by Arrow, by the header's names, exactly as the tolerant reader reads them, and do
+    they give the same labels as the same rows in the standard order?"""
+    folder = tmp_path / "in"
+    _good_class(folder, make_row)
+    standard = run([folder], tiny_corpus, stub_codebook)
+    for number, path in enumerate(sorted(folder.glob("*.csv"))):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        order = list(reversed(LABEL_COLUMNS)) if number % 2 else [*LABEL_COLUMNS[1:], "learner"]
+        frame[order].to_csv(path, index=False)
+    calls = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "tolerant_read", lambda data: calls.append(data) or 1 / 0)
+        fast = run([folder], tiny_corpus, stub_codebook)
+    assert calls == []  # every file read by the fast path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_fast_header", lambda *args: None)
+        tolerant = run([folder], tiny_corpus, stub_codebook)
+    _results_match(fast, tolerant)
+    pd.testing.assert_frame_equal(fast.labels.astype(str), standard.labels.astype(str))
 
 
 def test_fast_reader_batches_reuse_one_buffer(tmp_path, make_row, tiny_corpus, stub_codebook):
@@ -632,7 +657,7 @@ def test_fast_reader_batches_reuse_one_buffer(tmp_path, make_row, tiny_corpus, s
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reader, "_BATCH_BYTES", 1500)
         fast = run([folder], tiny_corpus, stub_codebook)
-        patch.setattr(reader, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_fast_header", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     assert fast.counts["rows_read"] > 100
     _results_match(fast, tolerant)
@@ -649,7 +674,7 @@ def test_fast_reader_batch_survives_a_damaged_file(tmp_path, make_row, tiny_corp
     write_rows(folder / "imitator.csv", [make_row(learner="hal"), marker])
     fast = run([folder], tiny_corpus, stub_codebook)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reader, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_fast_header", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
     assert {"gus", "hal"} <= set(fast.labels["learner"].astype(str))
@@ -678,7 +703,7 @@ def test_fast_reader_batch_with_bytes_that_are_not_utf8(
     )
     fast = run([folder], tiny_corpus, stub_codebook)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reader, "_canonical_body", lambda *args: None)
+        patch.setattr(reader, "_fast_header", lambda *args: None)
         tolerant = run([folder], tiny_corpus, stub_codebook)
     _results_match(fast, tolerant)
     encodings = dict(zip(fast.files["file"].str[-8:], fast.files["encoding"], strict=True))
@@ -734,3 +759,26 @@ def test_out_never_overwrites_a_learner_file_in_the_folder(tmp_path, capsys):
     assert code == 2
     assert "results.history.csv" in capsys.readouterr().err
     assert not (folder / "results.csv").exists()
+
+
+def test_rows_of_another_kind_are_kept_in_the_history_and_counted_once(
+    tmp_path, make_row, tiny_corpus, stub_codebook, monkeypatch
+):
+    """When a later format adds a kind of row (a status that is not a label's), is it
+    kept in the history, counted as other_rows by the one accounting rule, and never
+    taken for a label, even when it is the latest row of a key?"""
+    from widgets.collect import rules
+
+    monkeypatch.setattr(rules, "STATUSES", ("set", "cleared", "revealed"))
+    label = make_row(techniques="loaded-language", saved_at="2026-01-05T09:00:00+00:00")
+    revealed = make_row(status="revealed", saved_at="2026-01-05T10:00:00+00:00")
+    write_rows(tmp_path / "in" / "ana.csv", [label, revealed])
+    result = run([tmp_path / "in"], tiny_corpus, stub_codebook)
+    assert result.counts["other_rows"] == 1 and result.counts["kept"] == 1
+    assert result.counts["superseded"] == 0 and balanced(result)
+    assert result.labels["techniques"].astype(str).tolist() == ["loaded-language"]
+    assert sorted(result.history["status"].astype(str)) == ["revealed", "set"]
+    monkeypatch.setattr(rules, "STATUSES", ("set", "cleared"))
+    strict = run([tmp_path / "in"], tiny_corpus, stub_codebook)
+    assert strict.counts["rejected"] == 1
+    assert strict.rejects["reason"].item().startswith("unknown status: 'revealed'")

@@ -13,6 +13,7 @@ from .columns import (
     HISTORY_COLUMNS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
+    ROW_BUCKETS,
 )
 from .outputs import is_collect_output, output_paths, read_class_csv, write_outputs
 from .pipeline import CLOCK_SKEW, CollectResult, collect
@@ -32,6 +33,7 @@ __all__ = [
     "COUNT_KEYS",
     "COLUMN_ALIASES",
     "REQUIRED_COLUMNS",
+    "ROW_BUCKETS",
     "MAX_FILE_BYTES",
     "MAX_RAW_LINE",
     "CLOCK_SKEW",

@@ -31,6 +31,16 @@ COUNT_KEYS: tuple[str, ...] = (
     "kept",
     "superseded",
     "cleared",
+    "other_rows",
+    "duplicate",
+    "rejected",
+)
+#: The buckets every row read lands in, exactly one each: they add up to ``rows_read``.
+ROW_BUCKETS: tuple[str, ...] = (
+    "kept",
+    "superseded",
+    "cleared",
+    "other_rows",
     "duplicate",
     "rejected",
 )

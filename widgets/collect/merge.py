@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from ..labelling.current import last_of_each_key
 from ..schema import (
     LABEL_COLUMNS,
+    LABEL_STATUSES,
     STATUS_SET,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
@@ -167,12 +169,15 @@ def merge_saves(
 
     live = ~(duplicate | conflict)
     live_idx = sorted_idx[live]
-    live_key = key[live]
-    latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
+    # Which rows are labels, and which of those are current: one rule each
+    # (widgets.labelling.current). Rows of another kind stay in the history, counted apart.
     status_codes, statuses = codes_of(frame, "status")
+    is_label = np.array([s in LABEL_STATUSES for s in statuses] + [False])[status_codes[live_idx]]
+    label_idx = live_idx[is_label] if not is_label.all() else live_idx
+    latest = last_of_each_key(key[live][is_label] if not is_label.all() else key[live])
     set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
-    is_set = status_codes[live_idx] == set_code
-    kept_idx = live_idx[latest & is_set]
+    is_set = status_codes[label_idx] == set_code
+    kept_idx = label_idx[latest & is_set]
 
     return (
         live_idx,
@@ -180,6 +185,7 @@ def merge_saves(
         {
             "superseded": int((~latest).sum()),
             "cleared": int((latest & ~is_set).sum()),
+            "other_rows": int((~is_label).sum()),
             "duplicate": int(duplicate.sum()),
         },
     )

@@ -58,11 +58,14 @@ Accounting (exact, checked on every call)
 ``rows_read`` counts every data record of every file that could be read (blank lines
 excepted). Each record lands in exactly one bucket::
 
-    rows_read == kept + superseded + cleared + duplicate + rejected
+    rows_read == kept + superseded + cleared + other_rows + duplicate + rejected
 
 ``kept`` = rows of ``labels`` (the current label of a key); ``superseded`` = valid rows a
 later save of the same key replaced (in ``history``); ``cleared`` = a key's latest row
-withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``duplicate`` =
+withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``other_rows`` =
+valid rows of another kind than a label (a ``status`` in :data:`widgets.schema.STATUSES`
+but not in ``LABEL_STATUSES``: in ``history``, never a label; none in format version 1);
+``duplicate`` =
 exact repeats; ``rejected`` = records set aside (``rejects`` rows with ``row >= 1``).
 A file rejected as a whole (empty, binary, too large, unreadable, missing columns)
 contributes no rows: it appears in ``rejects`` once with ``row == 0`` and in
@@ -100,6 +103,7 @@ from .columns import (
     DICT_COLUMNS,
     FILE_COLUMNS,
     REJECT_COLUMNS,
+    ROW_BUCKETS,
     TEXT_COLUMNS,
     category_counts,
     codes_of,
@@ -107,7 +111,7 @@ from .columns import (
 from .merge import history_and_labels, merge_saves
 from .outputs import is_collect_output
 from .reader import Reader, serialise, to_frame
-from .rules import Validator
+from .rules import Rows, check_rows
 from .sources import find_inputs
 
 __all__ = ["CollectResult", "collect", "CLOCK_SKEW"]
@@ -300,7 +304,9 @@ def collect(
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
     bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
-    reason = Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
+    reason = check_rows(
+        Rows(frame, corpus=corpus, codebook=codebook, stamps=stamps, stamp_ok=stamp_ok, limit=limit)
+    )
     bar.stage("merging saves")
     live_idx, kept_idx, merge_counts = merge_saves(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok
@@ -382,7 +388,7 @@ def collect(
         **merge_counts,
         "rejected": int((rejects["row"] > 0).sum()),
     }
-    total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
+    total = sum(counts[k] for k in ROW_BUCKETS)
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
     bar.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ import pyarrow.csv as pacsv
 
 from ..schema import (
     LABEL_COLUMNS,
+    OPTIONAL_COLUMNS,
 )
-from .columns import DICT_TYPE, HEADER_BYTES, TEXT_COLUMNS, column_series
+from .columns import DICT_TYPE, TEXT_COLUMNS, column_series
 from .outputs import output_kind
 from .sources import MAX_FILE_BYTES, FileProblem, Source
 from .tolerant import MAX_RAW_LINE, table_from_parsed, tolerant_read
@@ -28,12 +30,26 @@ _BATCH_BYTES = 16 * 1024 * 1024
 
 # which the check notices. (Joining the files' bytes instead costs a copy of the class.)
 _MARKER_PREFIX = "\x01"
-# A marker's fields after its learner: empty, but for a valid saved_at, so the batch's
-# timestamps parse in one go before the markers are dropped.
-_MARKER_FIELDS = b",".join(
-    b"1970-01-01T00:00:00+00:00" if column == "saved_at" else b"" for column in LABEL_COLUMNS[1:]
-)
-_HEADERS = (HEADER_BYTES, HEADER_BYTES[:-1] + b"\r\n")
+# A marker's other fields are empty, but for a valid saved_at, so the batch's timestamps
+# parse in one go before the markers are dropped.
+_MARKER_STAMP = b"1970-01-01T00:00:00+00:00"
+#: Columns a file must have for the fast path (it may lack the optional ones).
+_REQUIRED = frozenset(LABEL_COLUMNS) - frozenset(OPTIONAL_COLUMNS)
+
+
+def _marker(number: int, length: int, columns: tuple[str, ...]) -> tuple[bytes, str] | None:
+    """A marker record of exactly ``length`` bytes (newline included) in the file's column
+    order, and its learner value ("\x01<n>" padded with spaces); None if it cannot fit."""
+    fields = [_MARKER_STAMP if c == "saved_at" else b"" for c in columns]
+    learner = columns.index("learner")
+    fields[learner] = b"%s%d" % (_MARKER_PREFIX.encode(), number)
+    filler = length - len(b",".join(fields)) - 1
+    if filler < 0:
+        return None
+    fields[learner] += b" " * filler
+    return b",".join(fields) + b"\n", fields[learner].decode("ascii")
+
+
 # How collect's history and rejects outputs start (quoted or not, after a BOM or not).
 OUTPUT_STARTS = tuple(
     prefix + quote + name
@@ -41,7 +57,6 @@ OUTPUT_STARTS = tuple(
     for quote in (b"", b'"')
     for name in (b"learner", b"file")
 )
-_READ = pacsv.ReadOptions(column_names=list(LABEL_COLUMNS), block_size=_BATCH_BYTES // 2)
 # ignore_empty_lines=False: a blank line is then a record without a learner, so a file
 # with one goes to the tolerant reader, which skips it but keeps the row numbers right
 # (Arrow would silently renumber the rows after it). Batches are parsed without
@@ -52,39 +67,65 @@ _PARSE = {
     quoted: pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False)
     for quoted in (False, True)
 }
-_CONVERT = pacsv.ConvertOptions(
-    column_types={c: (pa.string() if c in TEXT_COLUMNS else DICT_TYPE) for c in LABEL_COLUMNS},
-    strings_can_be_null=False,
-    quoted_strings_can_be_null=False,
-)
 
 
-def _canonical_body(data: bytearray, begin: int, end: int) -> int | None:
-    """Where the records start in ``data[begin:end]`` if the fast path can read them,
-    else None.
+@functools.cache
+def _options(columns: tuple[str, ...]) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
+    """Arrow's options for files whose header names ``columns`` (in that order)."""
+    read = pacsv.ReadOptions(column_names=list(columns), block_size=_BATCH_BYTES // 2)
+    convert = pacsv.ConvertOptions(
+        column_types={c: (pa.string() if c in TEXT_COLUMNS else DICT_TYPE) for c in columns},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    return read, convert
 
-    The fast path takes UTF-8 files with the schema's header (LF or CRLF), ending with a
-    line break, without NUL bytes; Arrow refuses the rest of what it cannot read exactly
-    (wrong field counts, blank lines, invalid UTF-8), and those go to the tolerant reader.
-    Bytes are searched in place: copying a 200 MB class would cost seconds."""
+
+def _fast_header(data: bytearray, begin: int, end: int) -> tuple[int, tuple[str, ...]] | None:
+    """Where the records start in ``data[begin:end]`` and the columns its header names,
+    if the fast path can read the file, else None.
+
+    The fast path takes UTF-8 files whose header names the schema's columns, in any order
+    (the optional ones may be missing), plainly (LF or CRLF), ending with a line break,
+    without NUL bytes; Arrow refuses the rest of what it cannot read exactly (wrong field
+    counts, blank lines, invalid UTF-8), and those go to the tolerant reader. Bytes are
+    searched in place: copying a 200 MB class would cost seconds."""
     start = begin + len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8, begin, end) else begin
-    for header in _HEADERS:
-        if data.startswith(header, start, end):
-            start += len(header)
-            break
-    else:
+    line_end = data.find(b"\n", start, min(end, start + 4096))
+    if line_end < 0 or end == line_end + 1 or data[end - 1] != ord("\n"):
         return None
-    if end == start or data[end - 1] != ord("\n") or data.find(b"\x00", start, end) >= 0:
+    names = bytes(data[start:line_end]).removesuffix(b"\r").split(b",")
+    try:
+        columns = tuple(name.decode("ascii") for name in names)
+    except UnicodeDecodeError:
         return None
-    return start
+    if len(set(columns)) != len(columns) or not _REQUIRED <= set(columns) <= set(LABEL_COLUMNS):
+        return None
+    if data.find(b"\x00", line_end, end) >= 0:
+        return None
+    return line_end + 1, columns
 
 
-def _parse_fast(data, quoted: bool) -> pa.Table:
-    return pacsv.read_csv(
+def _parse_fast(data, quoted: bool, columns: tuple[str, ...]) -> pa.Table:
+    """Arrow's reading of records in ``columns`` order, as a table in the schema's order
+    (a column the file lacks, an optional one, is empty)."""
+    read, convert = _options(columns)
+    table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(data)),
-        read_options=_READ,
+        read_options=read,
         parse_options=_PARSE[quoted],
-        convert_options=_CONVERT,
+        convert_options=convert,
+    )
+    if columns == LABEL_COLUMNS:
+        return table
+    empty = pa.array([""] * table.num_rows, pa.string())
+    return pa.table(
+        {
+            c: table.column(c)
+            if c in columns
+            else (empty if c in TEXT_COLUMNS else empty.dictionary_encode())
+            for c in LABEL_COLUMNS
+        }
     )
 
 
@@ -130,6 +171,8 @@ class _Batch:
 
     buffer: bytearray
     used: int = 0
+    #: the column order of every file in the batch (the first file's)
+    columns: tuple[str, ...] | None = None
     #: per file: source index, where its bytes start, its records start, its end
     files: list[tuple[int, int, int, int]] = field(default_factory=list)
     #: per file: the marker's learner value, and the header line it replaced
@@ -179,16 +222,21 @@ class Reader:
                     f"(at most {MAX_FILE_BYTES // 1024**2} MB; a label file is a few hundred KB)"
                 )
             batch, begin, end = self._read(source)
-            body = _canonical_body(batch.buffer, begin, end)
-            if body is not None:
-                batch.headers.append(bytes(batch.buffer[begin:body]))
-                marker = b"%s%d" % (_MARKER_PREFIX.encode(), len(batch.files))
-                filler = body - begin - len(marker) - len(_MARKER_FIELDS) - 2
-                record = marker + b" " * filler + b"," + _MARKER_FIELDS + b"\n"
-                batch.buffer[begin:body] = record  # the same length: nothing moves
-                batch.files.append((index, begin, body, end))
-                batch.markers.append((marker + b" " * filler).decode("ascii"))
-                batch.used = end
+            found = _fast_header(batch.buffer, begin, end)
+            if found is not None:
+                body, columns = found
+                marker = _marker(len(batch.files), body - begin, columns)
+                if batch.columns in (None, columns) and marker is not None:
+                    batch.columns = columns
+                    batch.headers.append(bytes(batch.buffer[begin:body]))
+                    batch.buffer[begin:body] = marker[0]  # the same length: nothing moves
+                    batch.files.append((index, begin, body, end))
+                    batch.markers.append(marker[1])
+                    batch.used = end
+                    return
+                # another column order than the batch's: this file alone, still by Arrow
+                header = bytes(batch.buffer[begin:body])
+                self._parse_file(index, header, bytes(batch.buffer[body:end]), columns)
                 return
             data = bytes(batch.buffer[begin:end])
             if source.scanned and data.startswith(OUTPUT_STARTS):
@@ -262,7 +310,9 @@ class Reader:
 
     def _parse_batch(self, batch: _Batch) -> None:
         try:
-            table = _parse_fast(memoryview(batch.buffer)[: batch.used], quoted=False)
+            table = _parse_fast(
+                memoryview(batch.buffer)[: batch.used], quoted=False, columns=batch.columns
+            )
             markers, unnamed = _marker_rows(table.column("learner"))
             if (
                 len(markers) != len(batch.files)
@@ -309,15 +359,20 @@ class Reader:
         or if Arrow refuses it)."""
         index, _begin, body, end = batch.files[number]
         records = memoryview(batch.buffer)[body:end]
+        self._parse_file(index, batch.headers[number], records, batch.columns, fast=fast)
+
+    def _parse_file(self, index, header: bytes, records, columns, *, fast: bool = True) -> None:
+        """Parse one file's ``records`` with Arrow (its ``header`` names ``columns``), or
+        with the tolerant reader if not ``fast`` or if Arrow refuses them."""
         try:
             if not fast:
                 raise ValueError("a blank line")
-            table = _parse_fast(records, quoted=True)
+            table = _parse_fast(records, quoted=True, columns=columns)
             if len(_marker_rows(table.column("learner"))[1]):
                 raise ValueError("a blank line")
         except (pa.ArrowInvalid, ValueError):
             try:
-                self._slow(index, batch.headers[number] + records.tobytes())
+                self._slow(index, header + bytes(records))
             except FileProblem as problem:
                 self._reject_file(index, problem)
             return

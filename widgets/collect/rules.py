@@ -1,9 +1,22 @@
-"""The row checks: a table of rules, applied in order by one loop; a row's first failing
-rule is its reject reason."""
+"""The row checks: a table of rules, applied in order by one loop.
+
+Each :class:`Rule` names what it checks and gives, for the rows read, which rows fail
+and the message for a failing row; :func:`check_rows` applies :data:`RULES` in order
+and a row's first failing rule is its reject reason (the shape of a pandera schema:
+the rules are declared apart from the loop that applies them). To add a check, add a
+rule to the table.
+
+Rules work per distinct value where they can (the columns are pandas categories): for
+10,000 learners a check per row would cost seconds, a check per value costs nothing.
+A rule whose rows cannot fail returns ``None`` for the mask (it would still cost passes
+over millions of rows).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,15 +28,70 @@ from ..labelling.store import MAX_NOTE_LENGTH
 from ..schema import (
     CONFIDENCE_LEVELS,
     STANCES,
-    STATUS_CLEARED,
     STATUS_SET,
+    STATUSES,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
 )
 from .columns import category_counts, codes_of
 
+__all__ = ["Rule", "Rows", "RULES", "check_rows"]
 
-def learner_problem(value: str) -> str | None:
+#: What a rule gives: the failing rows (None: no row can fail) and a row's message.
+Failing = tuple[np.ndarray | None, Callable[[int], str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row check: its name (the column it is about) and how to find failing rows."""
+
+    name: str
+    check: Callable[[Rows], Failing]
+
+
+class Rows:
+    """The rows being checked, with what the rules read: category codes per column
+    (computed once), the corpus, the codebook and the parsed ``saved_at`` times."""
+
+    def __init__(self, frame: pd.DataFrame, *, corpus, codebook, stamps, stamp_ok, limit):
+        self.frame, self.corpus, self.codebook = frame, corpus, codebook
+        self.stamps, self.stamp_ok, self.limit = stamps, stamp_ok, limit
+
+    @functools.cache  # noqa: B019 - one Rows per collect call: the cache goes with it
+    def codes(self, column: str) -> tuple[np.ndarray, list[str]]:
+        """(per-row category code, the category values) of ``column``."""
+        return codes_of(self.frame, column)
+
+    def where(self, column: str, predicate: Callable[[str], bool], missing=False) -> np.ndarray:
+        """Per row: ``predicate`` of its value in ``column`` (``missing`` for no value),
+        evaluated once per distinct value."""
+        codes, values = self.codes(column)
+        return np.array([bool(predicate(v)) for v in values] + [missing])[codes]
+
+    def value(self, column: str, row: int) -> str:
+        codes, values = self.codes(column)
+        return values[codes[row]]
+
+
+def per_value(column: str, problem: Callable[[str, Rows], str | None]) -> Rule:
+    """A rule on one column's values alone: ``problem(value, rows)`` is the message, or
+    None for a good value."""
+
+    def check(rows: Rows) -> Failing:
+        codes, values = rows.codes(column)
+        # Many values (learner ids, with the reader's file markers): check only those
+        # some row has; one count costs less than a check per marker.
+        used = category_counts(codes, len(values)) > 0 if len(values) > 64 else None
+        found = [
+            problem(v, rows) if used is None or used[i] else None for i, v in enumerate(values)
+        ]
+        bad = np.array([p is not None for p in found] + [False])  # code -1: no value
+        return (bad[codes] if bad.any() else None), lambda i: found[codes[i]]
+
+    return Rule(column, check)
+
+
+def _learner(value: str, rows: Rows) -> str | None:
     try:
         cleaned = paths.validate_learner_id(value)
     except ValueError as error:
@@ -33,7 +101,166 @@ def learner_problem(value: str) -> str | None:
     return None
 
 
-def text_lengths(series: pd.Series) -> np.ndarray | None:
+def _status(value: str, rows: Rows) -> str | None:
+    if value in STATUSES:
+        return None
+    return f"unknown status: {value!r} (expected {' or '.join(map(repr, STATUSES))})"
+
+
+def _article(value: str, rows: Rows) -> str | None:
+    return None if value in rows.corpus.by_id else f"unknown article: {value!r}"
+
+
+def _confidence(value: str, rows: Rows) -> str | None:
+    if value in ("", *CONFIDENCE_LEVELS):
+        return None
+    return f"unknown confidence: {value!r} (expected {', '.join(CONFIDENCE_LEVELS)} or empty)"
+
+
+def _sentence_in_article(rows: Rows) -> Failing:
+    article_codes, articles = rows.codes("article_id")
+    sentence_codes, sentences = rows.codes("sentence_id")
+    position = {a: i for i, a in enumerate(articles)}
+    index = rows.corpus.sentence_index
+    # per sentence category: the article category it belongs to (-1 summary, -2 unknown)
+    owner = np.array(
+        [
+            -1
+            if s == SUMMARY_SENTENCE_ID
+            else position.get(index[s].article_id, -3)
+            if s in index
+            else -2
+            for s in sentences
+        ],
+        dtype=np.int64,
+    )[sentence_codes]
+    bad = (owner == -2) | (owner == -3) | ((owner >= 0) & (owner != article_codes))
+    return (
+        bad,
+        lambda i: (
+            f"unknown sentence: {rows.value('sentence_id', i)!r} in article "
+            f"{rows.value('article_id', i)!r}"
+        ),
+    )
+
+
+def _target_for_article(rows: Rows) -> Failing:
+    article_codes, articles = rows.codes("article_id")
+    target_codes, targets = rows.codes("target")
+    allowed = np.zeros((len(articles), len(targets)), dtype=bool)
+    for a, article_id in enumerate(articles):
+        article = rows.corpus.by_id.get(article_id)
+        names = set(article.targets) if article is not None else set()
+        for t, target in enumerate(targets):
+            allowed[a, t] = target == TECHNIQUE_TARGET or target in names
+    return (
+        ~allowed[article_codes, target_codes],
+        lambda i: (
+            f"unknown target: {rows.value('target', i)!r} for article {rows.value('article_id', i)!r}"
+        ),
+    )
+
+
+def _saved_at_format(rows: Rows) -> Failing:
+    saved = rows.frame["saved_at"]
+    return (
+        None if rows.stamp_ok.all() else ~rows.stamp_ok,
+        lambda i: (
+            f"bad saved_at: {str(saved.iat[i])[:60]!r} is not an ISO 8601 time with a time zone"
+        ),
+    )
+
+
+def _saved_at_future(rows: Rows) -> Failing:
+    future = rows.stamps > rows.limit
+    saved = rows.frame["saved_at"]
+    return (
+        rows.stamp_ok & future if future.any() else None
+    ), lambda i: f"saved_at in the future: {saved.iat[i]!r}"
+
+
+def _technique_row(rows: Rows) -> np.ndarray:
+    return rows.where("target", lambda t: t == TECHNIQUE_TARGET)
+
+
+def _version_note(rows: Rows, i: int) -> str:
+    """Why an id may be unknown: the row was made with another codebook version."""
+    version, current = rows.value("codebook_version", i), str(rows.codebook.version)
+    if version and version != current:
+        return f" (labelled with codebook version {version!r}; current is {current!r})"
+    return ""
+
+
+def _unknown_techniques(rows: Rows) -> Failing:
+    known = set(rows.codebook.technique_ids)
+
+    def unknown(value: str) -> list[str]:
+        return sorted({t for t in value.split(";") if t} - known)
+
+    if not any(unknown(v) for v in rows.codes("techniques")[1]):
+        return None, str
+    is_set = rows.where("status", lambda s: s == STATUS_SET)
+    bad = is_set & _technique_row(rows) & rows.where("techniques", unknown)
+    return (
+        bad,
+        lambda i: (
+            "unknown technique: "
+            + ", ".join(map(repr, unknown(rows.value("techniques", i))))
+            + _version_note(rows, i)
+        ),
+    )
+
+
+def _techniques_on_stance_row(rows: Rows) -> Failing:
+    bad = ~_technique_row(rows) & rows.where("techniques", lambda v: v != "")
+    return (
+        bad,
+        lambda i: (
+            f"techniques on a stance row: target {rows.value('target', i)!r} "
+            f"has techniques {rows.value('techniques', i)!r}"
+        ),
+    )
+
+
+def _stance_on_technique_row(rows: Rows) -> Failing:
+    bad = _technique_row(rows) & ~rows.where("stance", lambda v: v == "", missing=True)
+    return bad, lambda i: f"stance on a technique row: {rows.value('stance', i)!r}"
+
+
+def _unknown_stance(rows: Rows) -> Failing:
+    if all(v in STANCES for v in rows.codes("stance")[1]):
+        return None, str
+    is_set = rows.where("status", lambda s: s == STATUS_SET)
+    bad = is_set & ~_technique_row(rows) & ~rows.where("stance", lambda v: v in STANCES)
+    return (
+        bad,
+        lambda i: f"unknown stance: {rows.value('stance', i)!r} (expected {', '.join(STANCES)})",
+    )
+
+
+def _unknown_frame(rows: Rows) -> Failing:
+    known = set(rows.codebook.frame_ids)
+    if all(v == "" or v in known for v in rows.codes("frame")[1]):
+        return None, str
+    bad = ~rows.where("frame", lambda v: v == "" or v in known, missing=True)
+    return bad, lambda i: f"unknown frame: {rows.value('frame', i)!r}" + _version_note(rows, i)
+
+
+def _frame_outside_summary(rows: Rows) -> Failing:
+    if not any(v != "" for v in rows.codes("frame")[1]):
+        return None, str
+    summary = rows.where("sentence_id", lambda s: s == SUMMARY_SENTENCE_ID)
+    bad = rows.where("frame", lambda v: v != "") & ~(summary & _technique_row(rows))
+    return (
+        bad,
+        lambda i: (
+            f"frame outside the summary: {rows.value('frame', i)!r} on "
+            f"{rows.value('sentence_id', i)!r}"
+        ),
+    )
+
+
+def _text_lengths(series: pd.Series) -> np.ndarray | None:
     """Characters per value, or None when no value can exceed MAX_NOTE_LENGTH (Arrow's
     byte lengths say so without counting characters: a character is at least a byte)."""
     if hasattr(series.array, "__arrow_array__") and len(series):
@@ -43,263 +270,70 @@ def text_lengths(series: pd.Series) -> np.ndarray | None:
     return series.str.len().to_numpy(dtype=np.int64, na_value=0)
 
 
-class Validator:
-    """Assigns each row its first failing check, working per distinct value."""
+def _note_length(rows: Rows) -> Failing:
+    lengths = _text_lengths(rows.frame["note"])
+    return (
+        lengths > MAX_NOTE_LENGTH if lengths is not None else None
+    ), lambda i: f"note too long: {lengths[i]} characters (at most {MAX_NOTE_LENGTH})"
 
-    def __init__(self, frame: pd.DataFrame, corpus, codebook, stamps, stamp_ok, limit) -> None:
-        self.frame = frame
-        self.n = len(frame)
-        self.reason = np.full(self.n, None, dtype=object)
-        self.open = np.ones(self.n, dtype=bool)  # rows without a reason yet
-        self.corpus = corpus
-        self.codebook = codebook
-        self.stamps, self.stamp_ok, self.limit = stamps, stamp_ok, limit
 
-    def _set(self, mask: np.ndarray | None, messages) -> None:
-        """Give rows in ``mask`` without a reason yet the reason ``messages`` (array or callable)."""
-        if mask is None:  # no row can fail
-            return
-        todo = mask & self.open
-        if not todo.any():
-            return
-        where = np.flatnonzero(todo)
-        self.reason[where] = messages(where) if callable(messages) else messages[where]
-        self.open[where] = False
+def _text_drift(rows: Rows) -> Failing:
+    # Compared as category codes: per sentence, the code its current hash has among the
+    # hashes given (-2: none gave it), so no row's text is touched.
+    sentence_codes, sentences = rows.codes("sentence_id")
+    sha_codes, hashes = rows.codes("text_sha1")
+    index = rows.corpus.sentence_index
+    expected_text = [index[s].text_sha1 if s in index else "" for s in sentences]
+    hash_code = {h: i for i, h in enumerate(hashes)}
+    expected = np.array([hash_code.get(h, -2) for h in expected_text] + [-2])
+    checked = np.array([h != "" for h in expected_text] + [False])[sentence_codes]
+    given = rows.where("text_sha1", lambda h: h != "")
+    bad = checked & given & (sha_codes != expected[sentence_codes])
+    return (
+        bad,
+        lambda i: (
+            f"text drift: {sentences[sentence_codes[i]]!r} was labelled for other wording "
+            f"(text_sha1 {hashes[sha_codes[i]][:12]}…, now {expected_text[sentence_codes[i]][:12]}…)"
+        ),
+    )
 
-    def _per_value(self, column: str, check: Callable[[str], str | None]) -> None:
-        codes, values = codes_of(self.frame, column)
-        # Many values (learner ids, with the reader's file markers): check only those
-        # some row has; one count costs less than a check per marker.
-        used = category_counts(codes, len(values)) > 0 if len(values) > 64 else None
-        problems = [check(v) if used is None or used[i] else None for i, v in enumerate(values)]
-        bad = np.array([p is not None for p in problems] + [False])  # code -1: no value
-        if bad.any():
-            self._set(
-                bad[codes],
-                lambda where: np.array([problems[c] for c in codes[where]], dtype=object),
-            )
 
-    def run(self) -> np.ndarray:
-        frame, corpus, codebook = self.frame, self.corpus, self.codebook
-        self._per_value("learner", learner_problem)
-        self._per_value(
-            "status",
-            lambda v: (
-                None
-                if v in (STATUS_SET, STATUS_CLEARED)
-                else f"unknown status: {v!r} (expected {STATUS_SET!r} or {STATUS_CLEARED!r})"
-            ),
-        )
-        article_codes, articles = codes_of(frame, "article_id")
-        known = set(corpus.article_ids)
-        self._per_value(
-            "article_id",
-            lambda v: None if v in known else f"unknown article: {v!r}",
-        )
-        sentence_codes, sentences = codes_of(frame, "sentence_id")
-        article_position = {a: i for i, a in enumerate(articles)}
-        index = corpus.sentence_index
-        # per sentence category: the article category it belongs to (-1 summary, -2 unknown)
-        owner = np.array(
-            [
-                -1
-                if s == SUMMARY_SENTENCE_ID
-                else article_position.get(index[s].article_id, -3)
-                if s in index
-                else -2
-                for s in sentences
-            ],
-            dtype=np.int64,
-        )
-        row_owner = owner[sentence_codes]
-        bad_sentence = (
-            (row_owner == -2)
-            | (row_owner == -3)
-            | ((row_owner >= 0) & (row_owner != article_codes))
-        )
-        self._set(
-            bad_sentence,
-            lambda where: np.array(
-                [
-                    f"unknown sentence: {sentences[sentence_codes[i]]!r} in article "
-                    f"{articles[article_codes[i]]!r}"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        target_codes, targets = codes_of(frame, "target")
-        allowed = np.zeros((len(articles), len(targets)), dtype=bool)
-        for a, article_id in enumerate(articles):
-            article = corpus.by_id.get(article_id)
-            names = set(article.targets) if article is not None else set()
-            for t, target in enumerate(targets):
-                allowed[a, t] = target == TECHNIQUE_TARGET or target in names
-        self._set(
-            ~allowed[article_codes, target_codes],
-            lambda where: np.array(
-                [
-                    f"unknown target: {targets[target_codes[i]]!r} for article "
-                    f"{articles[article_codes[i]]!r}"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        saved = frame["saved_at"]
-        # (checks no row can fail are skipped: each costs passes over millions of rows)
-        self._set(
-            None if self.stamp_ok.all() else ~self.stamp_ok,
-            lambda where: np.array(
-                [
-                    f"bad saved_at: {str(saved.iat[i])[:60]!r} is not an ISO 8601 time "
-                    "with a time zone"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        future = self.stamps > self.limit
-        self._set(
-            self.stamp_ok & future if future.any() else None,
-            lambda where: np.array(
-                [f"saved_at in the future: {saved.iat[i]!r}" for i in where], dtype=object
-            ),
-        )
-        status_codes, statuses = codes_of(frame, "status")
-        is_set = np.array([s == STATUS_SET for s in statuses] + [False])[status_codes]
-        technique_target = np.array([t == TECHNIQUE_TARGET for t in targets] + [False])[
-            target_codes
-        ]
-        version_codes, versions = codes_of(frame, "codebook_version")
-        current = str(codebook.version)
+#: The checks, in the order a row meets them (its reason is the first that fails).
+RULES: tuple[Rule, ...] = (
+    per_value("learner", _learner),
+    per_value("status", _status),
+    per_value("article_id", _article),
+    Rule("sentence_id", _sentence_in_article),
+    Rule("target", _target_for_article),
+    Rule("saved_at", _saved_at_format),
+    Rule("saved_at", _saved_at_future),
+    Rule("techniques", _unknown_techniques),
+    Rule("techniques", _techniques_on_stance_row),
+    Rule("stance", _stance_on_technique_row),
+    Rule("stance", _unknown_stance),
+    Rule("frame", _unknown_frame),
+    Rule("frame", _frame_outside_summary),
+    per_value("confidence", _confidence),
+    Rule("note", _note_length),
+    Rule("text_sha1", _text_drift),
+)
 
-        def version_note(i: int) -> str:
-            version = versions[version_codes[i]]
-            if version and version != current:
-                return f" (labelled with codebook version {version!r}; current is {current!r})"
-            return ""
 
-        technique_codes, techniques = codes_of(frame, "techniques")
-        known_techniques = set(codebook.technique_ids)
-        unknown = [sorted({t for t in v.split(";") if t} - known_techniques) for v in techniques]
-        self._set(
-            is_set
-            & technique_target
-            & np.array([bool(u) for u in unknown] + [False])[technique_codes]
-            if any(unknown)
-            else None,
-            lambda where: np.array(
-                [
-                    "unknown technique: "
-                    + ", ".join(map(repr, unknown[technique_codes[i]]))
-                    + version_note(i)
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        nonempty_techniques = np.array([v != "" for v in techniques] + [False])[technique_codes]
-        self._set(
-            ~technique_target & nonempty_techniques,
-            lambda where: np.array(
-                [
-                    f"techniques on a stance row: target {targets[target_codes[i]]!r} "
-                    f"has techniques {techniques[technique_codes[i]]!r}"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        stance_codes, stances = codes_of(frame, "stance")
-        stance_empty = np.array([v == "" for v in stances] + [True])[stance_codes]
-        stance_known = np.array([v in STANCES for v in stances] + [False])
-        self._set(
-            technique_target & ~stance_empty,
-            lambda where: np.array(
-                [f"stance on a technique row: {stances[stance_codes[i]]!r}" for i in where],
-                dtype=object,
-            ),
-        )
-        self._set(
-            is_set & ~technique_target & ~stance_known[stance_codes]
-            if not stance_known[:-1].all()
-            else None,
-            lambda where: np.array(
-                [
-                    f"unknown stance: {stances[stance_codes[i]]!r} (expected {', '.join(STANCES)})"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        frame_codes, frames = codes_of(frame, "frame")
-        known_frames = set(codebook.frame_ids)
-        frame_known = np.array([v == "" or v in known_frames for v in frames] + [True])
-        self._set(
-            None if frame_known.all() else ~frame_known[frame_codes],
-            lambda where: np.array(
-                [f"unknown frame: {frames[frame_codes[i]]!r}" + version_note(i) for i in where],
-                dtype=object,
-            ),
-        )
-        frame_given = np.array([v != "" for v in frames] + [False])
-        is_summary = np.array([s == SUMMARY_SENTENCE_ID for s in sentences] + [False])
-        self._set(
-            frame_given[frame_codes] & ~(is_summary[sentence_codes] & technique_target)
-            if frame_given.any()
-            else None,
-            lambda where: np.array(
-                [
-                    f"frame outside the summary: {frames[frame_codes[i]]!r} on "
-                    f"{sentences[sentence_codes[i]]!r}"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        self._per_value(
-            "confidence",
-            lambda v: (
-                None
-                if v in ("", *CONFIDENCE_LEVELS)
-                else f"unknown confidence: {v!r} (expected {', '.join(CONFIDENCE_LEVELS)} or empty)"
-            ),
-        )
-        lengths = text_lengths(frame["note"])
-        self._set(
-            lengths > MAX_NOTE_LENGTH if lengths is not None else None,
-            lambda where: np.array(
-                [
-                    f"note too long: {lengths[i]} characters (at most {MAX_NOTE_LENGTH})"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        sha_codes, hashes = codes_of(frame, "text_sha1")
-        # Compared as category codes: per sentence, the code its current hash has among
-        # the hashes given (-2: none gave it), so no row's text is touched.
-        expected_text = [index[s].text_sha1 if s in index else "" for s in sentences]
-        hash_code = {h: i for i, h in enumerate(hashes)}
-        expected = np.array([hash_code.get(h, -2) for h in expected_text] + [-2])
-        checked = np.array([h != "" for h in expected_text] + [False])[sentence_codes]
-        given = np.array([h != "" for h in hashes] + [False])[sha_codes]
-        drift = checked & given & (sha_codes != expected[sentence_codes])
-        self._set(
-            drift,
-            lambda where: np.array(
-                [
-                    f"text drift: {sentences[sentence_codes[i]]!r} was labelled for other "
-                    f"wording (text_sha1 {hashes[sha_codes[i]][:12]}…, "
-                    f"now {expected_text[sentence_codes[i]][:12]}…)"
-                    for i in where
-                ],
-                dtype=object,
-            ),
-        )
-        tail = frame["_tail"].to_numpy(dtype=bool)
-        if tail.any():
-            marked = tail & ~self.open
-            self.reason[marked] = [f"truncated last line: {r}" for r in self.reason[marked]]
-        return self.reason
+def check_rows(rows: Rows, rules: tuple[Rule, ...] = RULES) -> np.ndarray:
+    """Each row's reject reason (None for a good row): its first failing rule's message;
+    a row that is a file's torn last line says so."""
+    reason = np.full(len(rows.frame), None, dtype=object)
+    open_rows = np.ones(len(rows.frame), dtype=bool)  # rows without a reason yet
+    for rule in rules:
+        mask, message = rule.check(rows)
+        if mask is None:
+            continue
+        failing = np.flatnonzero(mask & open_rows)
+        if len(failing):
+            reason[failing] = [message(i) for i in failing]
+            open_rows[failing] = False
+    tail = rows.frame["_tail"].to_numpy(dtype=bool)
+    if tail.any():
+        marked = tail & ~open_rows
+        reason[marked] = [f"truncated last line: {r}" for r in reason[marked]]
+    return reason
