@@ -17,10 +17,10 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from widgets.analysis.agreement import (
-    krippendorff_alpha,
+from widgets.analysis.agreement import krippendorff_alpha
+from widgets.analysis.coding import prepare_labels
+from widgets.analysis.reliability import (
     learner_vs_key,
-    prepare_labels,
     sentence_disagreement,
     stance_alpha,
     technique_alpha,

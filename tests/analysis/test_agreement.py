@@ -17,8 +17,6 @@ from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kap
 
 from widgets.analysis.agreement import (
     LEVELS,
-    STANCE_ORDER,
-    KeyComparison,
     alpha_from_coincidences,
     cohen_kappa,
     coincidence_matrix,
@@ -27,15 +25,18 @@ from widgets.analysis.agreement import (
     jaccard_distance,
     krippendorff_alpha,
     krippendorff_alpha_sets,
-    learner_vs_key,
     masi_distance,
-    prepare_labels,
-    sentence_disagreement,
     set_distance_matrix,
+    unit_value_counts,
+)
+from widgets.analysis.coding import STANCE_ORDER, prepare_labels
+from widgets.analysis.reliability import (
+    KeyComparison,
+    learner_vs_key,
+    sentence_disagreement,
     stance_alpha,
     technique_alpha,
     technique_set_alpha,
-    unit_value_counts,
 )
 from widgets.labelling.store import LabelStore
 from widgets.schema import LABEL_COLUMNS

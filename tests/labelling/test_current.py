@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.analysis.agreement import prepare_labels
+from widgets.analysis.coding import prepare_labels
 from widgets.labelling.current import current_labels, is_label_row, supersedes
 from widgets.schema import KEY_COLUMNS, LABEL_COLUMNS
 

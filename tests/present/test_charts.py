@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from widgets.analysis.agreement import learner_vs_key, sentence_disagreement, technique_alpha
+from widgets.analysis.reliability import learner_vs_key, sentence_disagreement, technique_alpha
 from widgets.classroom.simulate import pseudo_key, simulate_class
 from widgets.collect import collect
 from widgets.present import charts

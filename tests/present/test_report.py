@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from widgets.analysis.agreement import sentence_disagreement, technique_set_alpha
+from widgets.analysis.reliability import sentence_disagreement, technique_set_alpha
 from widgets.classroom.simulate import pseudo_key, simulate_class
 from widgets.cli import main
 from widgets.present.pseudonyms import SALT_ENV, SALT_FILE, pseudonym_map

@@ -32,14 +32,8 @@ from ..schema import (
     TECHNIQUE_TARGET,
     split_techniques,
 )
-from .agreement import (
-    _code_of,
-    _combine,
-    _compact,
-    _distinct,
-    _factorize,
-    sentence_disagreement,
-)
+from .coding import code_of, combine, compact, distinct, factorize
+from .reliability import sentence_disagreement
 
 __all__ = [
     "technique_counts",
@@ -63,7 +57,7 @@ def _codes(frame: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     integers is fast where grouping categoricals or converting to strings takes seconds."""
     if name not in frame:
         return np.zeros(len(frame), dtype=np.int8), np.array([""], dtype=object)
-    return _factorize(frame[name])
+    return factorize(frame[name])
 
 
 def _class_rows(
@@ -80,7 +74,7 @@ def _class_rows(
     keep = np.ones(len(labels), dtype=bool)
     for value, name, wanted in conditions:
         codes, values = _codes(labels, name)
-        code = _code_of(values, value)
+        code = code_of(values, value)
         if code >= 0:
             keep &= (codes == code) if wanted else (codes != code)
         elif wanted:
@@ -100,15 +94,15 @@ def _counts(
     if np.prod([len(v) for v in values], dtype=float) > 4 * len(keep) + 1_000_000:
         # many values: count only the values that occur
         for index, column_values in enumerate(values):
-            codes[index], used = _compact(codes[index], len(column_values))
+            codes[index], used = compact(codes[index], len(column_values))
             values[index] = column_values[used]
     shape = tuple(len(v) for v in values)
     size = int(np.prod(shape, dtype=np.int64))
     if 2 * np.count_nonzero(keep) < len(keep):  # a few rows (summaries): take them
         rows = np.flatnonzero(keep)
-        combined = _combine([column_codes[rows] for column_codes in codes], shape)
+        combined = combine([column_codes[rows] for column_codes in codes], shape)
     else:  # most rows: combine them all, the ones left out into codes >= size
-        combined = _combine([~keep, *codes], (2, *shape))
+        combined = combine([~keep, *codes], (2, *shape))
     return np.bincount(combined, minlength=size)[:size].reshape(shape), values
 
 
@@ -242,7 +236,7 @@ def frame_counts(labels: pd.DataFrame, frame_ids: Iterable[str] | None = None) -
     """
     keep = _class_rows(labels, summary=True, techniques_only=True)
     counts, values = _counts(labels, keep, ("article_id", "frame"))
-    no_frame = _code_of(values[1], "")
+    no_frame = code_of(values[1], "")
     if no_frame >= 0:
         counts[:, no_frame] = 0  # a summary without a main frame
     chosen = sorted({str(f) for f in values[1][counts.sum(axis=0) > 0]})
@@ -415,24 +409,24 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
     keys = ["article_id", "sentence_id", *(["target"] if by_target else [])]
     columns = [*keys, "changes", "learners"]
     learner, learner_ids = _codes(history, "learner")
-    not_key = learner != _code_of(learner_ids, KEY_LEARNER)
+    not_key = learner != code_of(learner_ids, KEY_LEARNER)
     if not not_key.any():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     # The label key as one integer: (article, sentence, target) triples are few, so
     # renumbering the ones that occur keeps learner x triple small enough to count.
     ids = {c: _codes(history, c) for c in ("article_id", "sentence_id", "target")}
-    triple, _ = _compact(
-        _combine([c for c, _ in ids.values()], [len(v) for _, v in ids.values()]),
+    triple, _ = compact(
+        combine([c for c, _ in ids.values()], [len(v) for _, v in ids.values()]),
         int(np.prod([len(v) for _, v in ids.values()], dtype=np.int64)),
     )
     n_triples = int(triple.max()) + 1
-    label_key = _combine([learner, triple], [len(learner_ids), n_triples])
+    label_key = combine([learner, triple], [len(learner_ids), n_triples])
     # Most labels were saved once: only keys saved more than once can change, so only
     # their rows are parsed and sorted (a few percent of a large class's history).
     repeated = _repeated(label_key, len(learner_ids) * n_triples) & not_key
     repeated = np.flatnonzero(repeated)
     coded = [_codes(history, c) for c in ("techniques", "stance", "frame", "status")]
-    value = _combine([c[repeated] for c, _ in coded], [len(v) for _, v in coded])
+    value = combine([c[repeated] for c, _ in coded], [len(v) for _, v in coded])
     stamps = _stamps(history["saved_at"].iloc[repeated])
     label_key = label_key[repeated]
     order = np.lexsort((stamps, label_key))
@@ -444,12 +438,12 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
     # learners made them, counted on codes; only the groups' ids become text.
     coded = [ids[c] for c in keys]
     sizes = [len(v) for _, v in coded]
-    group = _combine([c[rows] for c, _ in coded], sizes)
-    groups = _distinct(group, int(np.prod(sizes, dtype=np.int64)))
+    group = combine([c[rows] for c, _ in coded], sizes)
+    groups = distinct(group, int(np.prod(sizes, dtype=np.int64)))
     group = np.searchsorted(groups, group)
     n_learners = len(learner_ids)
-    learner_groups = _distinct(
-        _combine([group, learner[rows]], [len(groups), n_learners]), len(groups) * n_learners
+    learner_groups = distinct(
+        combine([group, learner[rows]], [len(groups), n_learners]), len(groups) * n_learners
     )
     example = np.zeros(len(groups), dtype=np.intp)
     example[group] = rows  # a changed row of each group, for its ids

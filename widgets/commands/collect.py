@@ -94,7 +94,7 @@ def _summary(result, targets, key_line: str | None) -> str:
 
 
 def _key_line(result, answers_dir, codebook) -> str | None:
-    from ..analysis.agreement import learner_vs_key
+    from ..analysis.reliability import learner_vs_key
     from ..content.answers import AnswersMissing, load_key
 
     try:

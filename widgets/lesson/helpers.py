@@ -786,7 +786,7 @@ class ClassResults:
 
     def agreement(self) -> _HTML:
         """Krippendorff's alpha per stance target and per technique, as an HTML table."""
-        from ..analysis.agreement import stance_alpha, technique_alpha
+        from ..analysis.reliability import stance_alpha, technique_alpha
 
         if self.labels.empty:
             return _HTML(_box("No labels collected yet, so there is no agreement to show."))

@@ -25,17 +25,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..analysis.agreement import (
-    KEY_LEARNER,
-    STANCE_ORDER,
-    ClassLabels,
-    KeyComparison,
-    prepare_labels,
-    sentence_disagreement,
-    technique_alpha,
-    unit_value_counts,
-)
-from ..schema import SIMULATED_PREFIX, STANCES
+from ..analysis.agreement import unit_value_counts
+from ..analysis.coding import STANCE_ORDER, ClassLabels, prepare_labels
+from ..analysis.reliability import KeyComparison, sentence_disagreement, technique_alpha
+from ..schema import KEY_LEARNER, SIMULATED_PREFIX, STANCES
 
 __all__ = [
     "OfflineChart",
@@ -138,7 +131,7 @@ def _article_labels(corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["article_id", "article_order", "outlet", "title", "article"])
 
 
-def _membership(sets: Sequence[frozenset], technique_ids: Sequence[str]) -> np.ndarray:
+def set_membership(sets: Sequence[frozenset], technique_ids: Sequence[str]) -> np.ndarray:
     """sets x techniques, 1.0 where the set holds the technique."""
     column = {t: i for i, t in enumerate(technique_ids)}
     member = np.zeros((len(sets), len(technique_ids)))
@@ -162,7 +155,7 @@ def _unit_technique_counts(
     counts = unit_value_counts(
         unit, set_code, len(prepared.units), max(len(prepared.technique_sets), 1)
     )
-    member = _membership(prepared.technique_sets, technique_ids)
+    member = set_membership(prepared.technique_sets, technique_ids)
     if not len(prepared.technique_sets):
         member = np.zeros((1, len(technique_ids)))
     return counts @ member, counts.sum(axis=1)
@@ -269,7 +262,7 @@ def _cooccurrence(prepared: ClassLabels, codebook, article_id: str | None) -> pd
         in_article = prepared.units["article_id"].to_numpy() == article_id
         set_code = set_code[in_article[unit]]
     weights = np.bincount(set_code, minlength=len(prepared.technique_sets)).astype(float)
-    member = _membership(prepared.technique_sets, technique_ids)
+    member = set_membership(prepared.technique_sets, technique_ids)
     matrix = (member * weights[:, None]).T @ member if len(member) else None
     if matrix is None:
         matrix = np.zeros((len(technique_ids), len(technique_ids)))
@@ -932,7 +925,7 @@ def class_charts(
         ``{"stance": ..., "techniques": ..., "hotspots": ..., "agreement": ...,
         "cooccurrence": ..., "learners_vs_key": ..., "techniques_vs_key": ...}``.
     """
-    from ..analysis.agreement import learner_vs_key
+    from ..analysis.reliability import learner_vs_key
 
     prepared = _prepared(labels)
     charts: dict[str, alt.TopLevelMixin] = {

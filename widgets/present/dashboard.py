@@ -14,8 +14,10 @@ import os
 import ipywidgets as widgets
 import pandas as pd
 
-from ..analysis.agreement import KEY_LEARNER, learner_vs_key, prepare_labels
+from ..analysis.coding import prepare_labels
+from ..analysis.reliability import learner_vs_key
 from ..collect import read_class_csv
+from ..schema import KEY_LEARNER
 from . import charts
 
 __all__ = ["ClassDashboard", "VIEWS", "VEGALITE_MIME_TYPE", "display_bundle"]

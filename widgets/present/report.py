@@ -22,22 +22,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.agreement import (
-    KEY_LEARNER,
-    ClassLabels,
+from ..analysis.coding import ClassLabels, code_of, combine, factorize, prepare_labels
+from ..analysis.reliability import (
     KeyComparison,
-    _code_of,
-    _combine,
-    _factorize,
     learner_vs_key,
-    prepare_labels,
     sentence_disagreement,
     stance_alpha,
     technique_alpha,
     technique_set_alpha,
 )
 from ..labelling.current import current_labels
-from ..schema import KEY_COLUMNS, SUMMARY_SENTENCE_ID, split_techniques
+from ..schema import KEY_COLUMNS, KEY_LEARNER, SUMMARY_SENTENCE_ID, split_techniques
 from . import charts as charts_module
 from .pseudonyms import pseudonym_map
 
@@ -269,15 +264,15 @@ def changed_minds(history: pd.DataFrame, *, corpus) -> pd.DataFrame:
     # row: a sort finds the keys and how often each was saved (a groupby of four text
     # columns takes seconds on 10,000 learners' history).
     columns = ["article_id", *(c for c in KEY_COLUMNS if c != "article_id")]
-    coded = {c: _factorize(history[c]) for c in columns}
+    coded = {c: factorize(history[c]) for c in columns}
     keep = np.ones(len(history), dtype=bool)
     for column, left_out in (("sentence_id", SUMMARY_SENTENCE_ID), ("learner", KEY_LEARNER)):
         codes, values = coded[column]
-        code = _code_of(values, left_out)
+        code = code_of(values, left_out)
         if code >= 0:
             keep &= codes != code
     sizes = [len(coded[c][1]) for c in columns]
-    key = np.sort(_combine([coded[c][0][keep] for c in columns], sizes))
+    key = np.sort(combine([coded[c][0][keep] for c in columns], sizes))
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
     saves = np.diff(np.r_[starts, len(key)])
     article = key[starts] // int(np.prod(sizes[1:], dtype=np.int64))
