@@ -3,8 +3,9 @@
 For 30, 1,000 and 10,000 simulated learners (all five articles each), times in a fresh
 process per size, after imports and a warm-up run on a 3-learner class, the median of
 ``--repeat`` runs (3 by default): collect + validate (widgets.collect), agreement on stance and every
-technique (widgets.analysis.agreement: technique_alpha, stance_alpha, technique_set_alpha,
-sentence_disagreement) and the chart tables (widgets.analysis.class_results). The class is
+technique (widgets.analysis.model.ClassModel: technique_alpha, stance_alpha,
+technique_set_alpha, sentence_disagreement) and the tables the charts read (the model's
+technique_by_article, stance_by_article, sentences, cooccurrence, changed_minds). The class is
 generated first with widgets.classroom.simulate (not timed). A naive baseline runs in the same
 way: a pandas loop over files with pd.concat, latest-row-per-key, then the
 ``krippendorff`` package once per stance target and per technique (no validation).
@@ -31,8 +32,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _chart_bytes(model) -> dict[str, int]:
+    """Bytes of data each class chart embeds (Altair inlines its data), not timed."""
+    import json
+
+    from widgets.present import registry
+
+    return {
+        entry.name: len(json.dumps(registry.build(entry.name, model).to_dict().get("datasets", {})))
+        for entry in registry.available(model)
+    }
+
+
 def run_fast(folder: str) -> dict:
-    from widgets.analysis import agreement, class_results
+    from widgets.analysis.model import ClassModel
     from widgets.collect import collect
     from widgets.content.codebook import load_codebook
     from widgets.content.corpus import load_corpus
@@ -45,28 +58,24 @@ def run_fast(folder: str) -> dict:
     result = collect([folder], corpus=corpus, codebook=codebook)
     times["collect"] = time.perf_counter() - start
     mark = time.perf_counter()
-    labels = result.labels
-    # Code the labels once and hand that to every view, as widgets.present.report does.
-    prepared = agreement.prepare_labels(labels)
-    agreement.technique_alpha(prepared, codebook.technique_ids)
-    agreement.stance_alpha(prepared)
-    agreement.technique_set_alpha(prepared)
-    disagreement = agreement.sentence_disagreement(prepared)
+    # The class model codes the labels once; every view reads it, as the report does.
+    model = ClassModel(result.labels, corpus=corpus, codebook=codebook, history=result.history)
+    _ = (model.technique_alpha, model.stance_alpha, model.technique_set_alpha)
+    _ = model.sentence_disagreement
     times["agreement"] = time.perf_counter() - mark
     mark = time.perf_counter()
     tables = {
-        "technique_counts": class_results.technique_counts(labels, codebook.technique_ids),
-        "stance_counts": class_results.stance_counts(labels, corpus),
-        "summary_stance": class_results.stance_counts(labels, corpus, summary=True),
-        "frame_counts": class_results.frame_counts(labels, codebook.frame_ids),
-        "hotspots": class_results.hotspots(labels, corpus, disagreement=disagreement),
-        "coverage": class_results.coverage(labels, corpus),
-        "changed_minds": class_results.changed_minds(result.history),
+        "technique_by_article": model.technique_by_article,
+        "stance_by_article": model.stance_by_article("keir-starmer"),
+        "hotspots": model.sentences,
+        "cooccurrence": model.cooccurrence(),
+        "changed_minds": model.changed_minds,
     }
     times["charts"] = time.perf_counter() - mark
     times["total"] = time.perf_counter() - start
     times["cpu"] = time.process_time() - cpu_start
-    sizes = {name: class_results.payload_bytes(t) for name, t in tables.items()}
+    assert all(len(t) for t in tables.values())
+    sizes = _chart_bytes(model)
     return {
         "rows": result.counts["rows_read"],
         "kept": result.counts["kept"],

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from widgets.analysis.model import ClassModel
 from widgets.cli import main
 from widgets.content.codebook import load_codebook
 from widgets.content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
-from widgets.present import charts
+from widgets.present import charts, registry
 from widgets.present.report import render_html
 from widgets.schema import LABEL_COLUMNS
 
@@ -147,7 +148,8 @@ def test_chart_specs_carry_hostile_text_as_data(hostile):
     """In every class chart, is markup only ever a data value (or a plain title string that
     Vega draws as text), with no HTML tooltip or sanitiser switched off?"""
     corpus, codebook, labels = hostile
-    chart_objects = charts.class_charts(labels, corpus=corpus, codebook=codebook)
+    model = ClassModel(labels, corpus=corpus, codebook=codebook)
+    chart_objects = {e.name: e.build(model) for e in registry.available(model)}
     seen_in_data = set()
     for name, chart in chart_objects.items():
         spec = chart.to_dict()
@@ -163,9 +165,7 @@ def test_chart_specs_carry_hostile_text_as_data(hostile):
             )
             if path[0] == "datasets":
                 seen_in_data.add(value)
-    hotspots = charts.hotspots_chart(
-        labels, corpus=corpus, codebook=codebook, article_id="evil-article"
-    ).to_dict()
+    hotspots = charts.hotspots_chart(model, article_id="evil-article").to_dict()
     texts = {v for p, v in _walk(hotspots) if p[0] == "datasets"}
     assert f"He wrote {EVIL[0]} here." in texts, "the sentence is in the tooltip data, raw"
     assert any(EVIL[0] in v for v in seen_in_data)
@@ -209,7 +209,7 @@ def test_report_cli_writes_a_safe_file(tmp_path):
     answers.mkdir()
     code = main(["report", str(class_csv), "--out", str(out), "--answers-dir", str(answers)])
     assert code == 0
-    from widgets.present.report import javascript_bundle
+    from widgets.present.vega import vega_bundle as javascript_bundle
 
     page = out.read_text(encoding="utf-8")
     # the report discusses the most disputed sentences, so not every note need appear

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from widgets.analysis.model import ClassModel
 from widgets.analysis.reliability import learner_vs_key, sentence_disagreement, technique_alpha
+from widgets.analysis.views import is_simulated
 from widgets.classroom.simulate import pseudo_key, simulate_class
 from widgets.collect import collect
-from widgets.present import charts
+from widgets.present import charts, registry
 from widgets.schema import LABEL_COLUMNS
 
 
@@ -37,27 +39,21 @@ def larger_class(tmp_path_factory, corpus, codebook):
     return _simulated_labels(tmp_path_factory.mktemp("larger"), 200, corpus, codebook)
 
 
+def model(labels, corpus, codebook, **options) -> ClassModel:
+    return ClassModel(labels, corpus=corpus, codebook=codebook, **options)
+
+
 def _all_charts(labels, corpus, codebook, key):
-    """Every chart the module makes, including the variants a dashboard asks for."""
-    made = charts.class_charts(labels, corpus=corpus, codebook=codebook, key=key, simulated=True)
+    """Every chart the registry makes, including the variants a dashboard asks for."""
+    everything = model(labels, corpus, codebook, key=key, simulated=True)
+    made = {e.name: e.build(everything) for e in registry.available(everything)}
     first_article = corpus.articles[0].article_id
-    comparison = learner_vs_key(labels, key, list(codebook.technique_ids))
     made |= {
-        "stance_second_target": charts.stance_chart(
-            labels, corpus=corpus, target="coalition-of-the-willing", simulated=True
-        ),
-        "one_technique": charts.technique_heatmap(
-            labels, corpus=corpus, codebook=codebook, technique="loaded-language", simulated=True
-        ),
-        "one_article_hotspots": charts.hotspots_chart(
-            labels, corpus=corpus, codebook=codebook, article_id=first_article, simulated=True
-        ),
-        "one_article_cooccurrence": charts.cooccurrence_chart(
-            labels, codebook=codebook, article_id=first_article, simulated=True
-        ),
-        "technique_highlighted": charts.technique_f1_chart(
-            comparison, codebook=codebook, technique="hedged-claim", simulated=True
-        ),
+        "stance_second_target": charts.stance_chart(everything, target="coalition-of-the-willing"),
+        "one_technique": charts.technique_heatmap(everything, technique="loaded-language"),
+        "one_article_hotspots": charts.hotspots_chart(everything, article_id=first_article),
+        "one_article_cooccurrence": charts.cooccurrence_chart(everything, article_id=first_article),
+        "technique_highlighted": charts.technique_f1_chart(everything, technique="hedged-claim"),
     }
     return made
 
@@ -98,8 +94,8 @@ def test_every_chart_validates_on_a_small_class(small_class, corpus, codebook, k
 def test_my_charts_validate_and_count_my_labels(small_class, corpus, codebook):
     """Do the "my labels" charts show one learner's own counts?"""
     mine = small_class[small_class["learner"] == "sim-0001"]
-    stance = charts.my_stance_chart(mine, corpus=corpus)
-    techniques = charts.my_techniques_chart(mine, corpus=corpus, codebook=codebook)
+    stance = charts.my_stance_chart(model(mine, corpus, codebook))
+    techniques = charts.my_techniques_chart(model(mine, corpus, codebook))
     stance_spec, technique_spec = stance.to_dict(), techniques.to_dict()
     assert "My stance toward keir-starmer" in json.dumps(stance_spec["title"])
     rows = pd.DataFrame(next(iter(technique_spec["datasets"].values())))
@@ -149,7 +145,7 @@ def test_colour_schemes_are_colour_blind_safe(small_class, corpus, codebook, key
     assert stance["facet"]["column"]["field"] == "stance"  # one panel per stance
     assert stance["facet"]["column"]["sort"] == ["favor", "against", "none"]
     mine = small_class[small_class["learner"] == "sim-0002"]
-    my_spec = charts.my_stance_chart(mine, corpus=corpus).to_dict()
+    my_spec = charts.my_stance_chart(model(mine, corpus, codebook)).to_dict()
     assert my_spec["spec"]["encoding"]["shape"]["field"] == "stance"
     shapes = my_spec["spec"]["encoding"]["shape"]["scale"]["range"]
     assert len(set(shapes)) == 3
@@ -165,15 +161,13 @@ def test_every_chart_has_a_title_and_a_description(small_class, corpus, codebook
 
 def test_simulated_classes_are_marked_and_real_ones_are_not(small_class, corpus, codebook):
     """Does a simulated class say so, and does a class of real ids not?"""
-    assert charts.is_simulated(small_class)
-    simulated = charts.technique_heatmap(
-        small_class, corpus=corpus, codebook=codebook, simulated=True
-    ).to_dict()
+    assert is_simulated(small_class)
+    simulated = charts.technique_heatmap(model(small_class, corpus, codebook)).to_dict()
     assert "Simulated class" in " ".join(simulated["title"]["subtitle"])
     assert simulated["description"].startswith("Simulated class")
     real = small_class.assign(learner=small_class["learner"].astype(str).str.replace("sim-", "p"))
-    assert not charts.is_simulated(real)
-    plain = charts.technique_heatmap(real, corpus=corpus, codebook=codebook).to_dict()
+    assert not is_simulated(real)
+    plain = charts.technique_heatmap(model(real, corpus, codebook)).to_dict()
     assert "Simulated" not in json.dumps(plain.get("title", {}))
 
 
@@ -206,34 +200,21 @@ def test_aggregates_on_a_hand_made_class(corpus, codebook):
             ("cat", aid, s1, "keir-starmer", "", "favor"),
         ]
     )
-    heat = pd.DataFrame(
-        next(
-            iter(
-                charts.technique_heatmap(labels, corpus=corpus, codebook=codebook)
-                .to_dict()["datasets"]
-                .values()
-            )
-        )
-    )
+    hand = model(labels, corpus, codebook)
+    heat = pd.DataFrame(next(iter(charts.technique_heatmap(hand).to_dict()["datasets"].values())))
     loaded = heat[(heat["article_id"] == aid) & (heat["technique_id"] == "loaded-language")].iloc[0]
     assert (loaded["marked"], loaded["labelled"]) == (2, 5)
     assert loaded["share"] == pytest.approx(0.4)
     # every (article, technique) pair is there, zeros included
     assert len(heat) == len(corpus.articles) * len(codebook.technique_ids)
 
-    stance = pd.DataFrame(
-        next(iter(charts.stance_chart(labels, corpus=corpus).to_dict()["datasets"].values()))
-    )
+    stance = pd.DataFrame(next(iter(charts.stance_chart(hand).to_dict()["datasets"].values())))
     mine = stance[stance["article_id"] == aid].set_index("stance")
     assert mine.loc["favor", "count"] == 2 and mine.loc["against", "count"] == 1
     assert mine.loc["favor", "share"] == pytest.approx(2 / 3, abs=1e-4)
 
     together = pd.DataFrame(
-        next(
-            iter(
-                charts.cooccurrence_chart(labels, codebook=codebook).to_dict()["datasets"].values()
-            )
-        )
+        next(iter(charts.cooccurrence_chart(hand).to_dict()["datasets"].values()))
     ).set_index(["technique_a", "technique_b"])["labels"]
     assert together[("loaded-language", "appeal-to-fear")] == 1
     assert together[("appeal-to-fear", "loaded-language")] == 1
@@ -241,13 +222,7 @@ def test_aggregates_on_a_hand_made_class(corpus, codebook):
     assert together[("hedged-claim", "hedged-claim")] == 2
 
     spots = pd.DataFrame(
-        next(
-            iter(
-                charts.hotspots_chart(labels, corpus=corpus, codebook=codebook, article_id=aid)
-                .to_dict()["datasets"]
-                .values()
-            )
-        )
+        next(iter(charts.hotspots_chart(hand, article_id=aid).to_dict()["datasets"].values()))
     )
     expected = sentence_disagreement(labels).set_index("sentence_id")["disagreement"]
     first = spots[spots["position"] == 1].iloc[0]
@@ -269,26 +244,20 @@ def test_agreement_chart_marks_undefined_alpha(corpus, codebook):
         ]
     )
     alphas = technique_alpha(labels, list(codebook.technique_ids))
-    data = pd.DataFrame(
-        next(iter(charts.agreement_chart(labels, codebook=codebook).to_dict()["datasets"].values()))
-    ).set_index("technique_id")
+    chart = charts.agreement_chart(model(labels, corpus, codebook))
+    data = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values()))).set_index("technique_id")
     assert data.loc["loaded-language", "alpha_text"] == "n/a"
     hedged = alphas.set_index("technique_id").loc["hedged-claim"]
     assert (
         data.loc["hedged-claim", "alpha_text"]
         == f"{hedged['alpha']:.2f} (n={int(hedged['n_marked'])})"
     )
-    # a precomputed alpha table draws the same chart
-    again = charts.agreement_chart(alphas, codebook=codebook).to_dict()
-    assert next(iter(again["datasets"].values())) == next(
-        iter(charts.agreement_chart(labels, codebook=codebook).to_dict()["datasets"].values())
-    )
 
 
-def test_f1_histogram_counts_every_learner_once(small_class, key, codebook):
+def test_f1_histogram_counts_every_learner_once(small_class, key, corpus, codebook):
     """Does the key chart's histogram hold every learner who has an F1?"""
     comparison = learner_vs_key(small_class, key, list(codebook.technique_ids))
-    spec = charts.learner_f1_chart(comparison, simulated=True).to_dict()
+    spec = charts.learner_f1_chart(model(small_class, corpus, codebook, key=key)).to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert sum(r["learners"] for r in rows) == comparison.per_learner["micro_f1"].notna().sum()
     assert len(rows) == 10
@@ -299,12 +268,10 @@ def test_unknown_choices_are_refused_with_their_name(small_class, corpus, codebo
     """Does asking for a technique or article that does not exist say which?"""
     with pytest.raises(ValueError, match="no-such-technique"):
         charts.technique_heatmap(
-            small_class, corpus=corpus, codebook=codebook, technique="no-such-technique"
+            model(small_class, corpus, codebook), technique="no-such-technique"
         )
     with pytest.raises(KeyError, match="no-such-article"):
-        charts.hotspots_chart(
-            small_class, corpus=corpus, codebook=codebook, article_id="no-such-article"
-        )
+        charts.hotspots_chart(model(small_class, corpus, codebook), article_id="no-such-article")
 
 
 def test_offline_chart_inlines_vega_and_needs_no_network():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -11,6 +12,7 @@ import pytest
 
 from widgets.classroom.simulate import pseudo_key, simulate_class
 from widgets.collect import collect, write_outputs
+from widgets.present import registry
 from widgets.present.dashboard import VEGALITE_MIME_TYPE, VIEWS, ClassDashboard
 
 
@@ -83,8 +85,8 @@ def test_technique_dropdown_filters_the_technique_chart(dashboard, corpus):
 
 def test_key_view_highlights_the_chosen_technique(dashboard):
     """With a key, does the key view exist and highlight the chosen technique?"""
-    assert "key" in [value for _, value in dashboard.view.options]
-    dashboard.view.value = "key"
+    assert "techniques_vs_key" in [value for _, value in dashboard.view.options]
+    dashboard.view.value = "techniques_vs_key"
     dashboard.technique.value = "direct-quotation"
     rows = _rows(dashboard.current_chart)
     assert rows.loc[rows["selected"], "technique_id"].tolist() == ["direct-quotation"]
@@ -99,11 +101,13 @@ def test_every_view_draws_a_valid_chart(dashboard):
 
 
 def test_without_key_there_is_no_key_view(class_csv, corpus, codebook, monkeypatch, tmp_path):
-    """Without an answer key, is the key view left out of the menu?"""
+    """Without an answer key, are the key views left out of the menu?"""
     monkeypatch.setenv("RHETORIC_LAB_ANSWERS", str(tmp_path / "no-answers"))
     labels = pd.read_csv(class_csv, dtype=str, keep_default_na=False)
     board = ClassDashboard(labels, corpus=corpus, codebook=codebook)
-    assert "key" not in [value for _, value in board.view.options]
+    offered = [value for _, value in board.view.options]
+    assert "learners_vs_key" not in offered and "techniques_vs_key" not in offered
+    assert "stance" in offered
     assert board.key is None
 
 
@@ -113,7 +117,10 @@ def test_a_failing_chart_shows_its_error(dashboard, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the chart broke")
 
-    monkeypatch.setattr("widgets.present.charts.agreement_chart", broken)
+    entry = registry.CLASS_CHARTS["agreement"]
+    monkeypatch.setitem(
+        registry.CLASS_CHARTS, "agreement", dataclasses.replace(entry, build=broken)
+    )
     dashboard.view.value = "agreement"
     assert dashboard.current_chart is None
     assert "the chart broke" in dashboard.error

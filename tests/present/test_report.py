@@ -11,11 +11,14 @@ import pandas as pd
 import pytest
 
 from widgets.analysis.reliability import sentence_disagreement, technique_set_alpha
+from widgets.analysis.views import changed_minds
 from widgets.classroom.simulate import pseudo_key, simulate_class
 from widgets.cli import main
 from widgets.present.pseudonyms import SALT_ENV, SALT_FILE, pseudonym_map
-from widgets.present.report import CHART_HEADINGS, changed_minds
+from widgets.present.registry import CLASS_CHARTS
 from widgets.schema import LABEL_COLUMNS
+
+CHART_HEADINGS = {name: entry.heading for name, entry in CLASS_CHARTS.items()}
 
 HOSTILE = "<script>alert(1)</script>"
 AMPERSAND = 'Tom & "Jerry" <b>bold</b>'

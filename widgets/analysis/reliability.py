@@ -369,6 +369,8 @@ def learner_vs_key(
     prepared = prepare_labels(labels)
     if key_labels is None:
         key = prepared
+    elif isinstance(key_labels, ClassLabels):  # coded already (a class model's key)
+        key = key_labels
     else:
         key = prepare_labels(key_labels.assign(learner=KEY_LEARNER))
     set_by_unit, stance_by_pair, key_sets = _key_tables(prepared, key)

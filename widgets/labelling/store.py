@@ -56,9 +56,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _format_rows(rows: Iterable[dict[str, str]], positions: dict[str, int]) -> str:
+def _format_rows(rows: Iterable[dict[str, str]], positions: dict[str, int] | None = None) -> str:
     """CSV lines of ``rows``, each value in its column of the file (``positions``, from the
     file's header: a file written in another column order is appended to in its own)."""
+    positions = positions or _BY_POSITION
     width = max(positions.values()) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -579,7 +579,10 @@ def my_charts(
     history, _problems = read_label_file(path)
     labels = current_labels(history)
     # Altair (via widgets.charts) is slow to import: only pay for it when drawing.
+    from ..analysis.model import ClassModel
     from ..present.charts import my_stance_chart, my_techniques_chart
+
+    mine = ClassModel(labels, corpus=corpus, codebook=codebook, simulated=False)
 
     sentences = labels[labels["sentence_id"] != SUMMARY_SENTENCE_ID]
     stances = sentences[sentences["target"] == target]
@@ -587,7 +590,7 @@ def my_charts(
     messages = []
     stance_chart = techniques_chart = None
     if len(stances) >= MIN_LABELS_TO_CHART:
-        stance_chart = my_stance_chart(labels, corpus=corpus, target=target)
+        stance_chart = my_stance_chart(mine, target=target)
     else:
         messages.append(
             f"You have given a stance toward {target} on {len(stances)} sentences; the "
@@ -595,7 +598,7 @@ def my_charts(
             "the panel, then run this cell again."
         )
     if len(techniques) >= MIN_LABELS_TO_CHART:
-        techniques_chart = my_techniques_chart(labels, corpus=corpus, codebook=codebook)
+        techniques_chart = my_techniques_chart(mine)
     else:
         messages.append(
             f"You have labelled techniques on {len(techniques)} sentences; the technique "
@@ -755,16 +758,27 @@ def _alpha_text(value: float) -> str:
 class ClassResults:
     """A class's collected labels, ready for lesson 07's tables and charts.
 
-    ``labels`` are the current labels from :func:`widgets.collect.collect`; ``counts`` and
-    ``rejects`` say what was read and what was set aside.
+    ``model`` is the class prepared once (:class:`widgets.analysis.model.ClassModel`):
+    the agreement table, the sentences to discuss and every chart read it. ``counts``
+    and ``rejects`` say what was read and what was set aside.
     """
 
     source: ClassFolder
-    labels: pd.DataFrame
+    model: object
     counts: dict
     rejects: pd.DataFrame
-    corpus: object
-    codebook: object
+
+    @property
+    def labels(self) -> pd.DataFrame:
+        return self.model.labels
+
+    @property
+    def corpus(self):
+        return self.model.corpus
+
+    @property
+    def codebook(self):
+        return self.model.codebook
 
     @property
     def simulated(self) -> bool:
@@ -772,7 +786,7 @@ class ClassResults:
 
     @property
     def learners(self) -> int:
-        return int(self.labels["learner"].astype(str).nunique()) if len(self.labels) else 0
+        return len(self.model.learners) if len(self.labels) else 0
 
     def _repr_html_(self) -> str:
         summary = (
@@ -786,12 +800,9 @@ class ClassResults:
 
     def agreement(self) -> _HTML:
         """Krippendorff's alpha per stance target and per technique, as an HTML table."""
-        from ..analysis.reliability import stance_alpha, technique_alpha
-
         if self.labels.empty:
             return _HTML(_box("No labels collected yet, so there is no agreement to show."))
-        stance = stance_alpha(self.labels)
-        techniques = technique_alpha(self.labels, list(self.codebook.technique_ids))
+        stance, techniques = self.model.stance_alpha, self.model.technique_alpha
         names = {t.id: t.name for t in self.codebook.techniques}
         targets = {t.id: t.name for t in self.codebook.targets}
         rows = [
@@ -820,15 +831,13 @@ class ClassResults:
 
     def discuss(self, top: int = 10) -> _HTML:
         """The ``top`` sentences the class disagreed on most ("discuss these sentences")."""
-        from ..analysis.class_results import hotspots
-
         if self.labels.empty:
             return _HTML(_box("No labels collected yet, so there is nothing to discuss."))
-        table = hotspots(self.labels, self.corpus, top=top)
+        table = self.model.disputed_sentences.head(top)
         titles = {a.article_id: a.title for a in self.corpus.articles}
         names = {t.id: t.name for t in self.codebook.techniques}
         items = "".join(
-            f"<li><p>“{html.escape(str(row.text))}”</p><p><small>"
+            f"<li><p>“{html.escape(_cut(str(row.text)))}”</p><p><small>"
             f"{html.escape(titles.get(str(row.article_id), str(row.article_id)))}, sentence "
             f"{int(row.position)} · disagreement {float(row.disagreement):.2f} · "
             f"{int(row.n_coders)} readers · most tagged: "
@@ -839,31 +848,22 @@ class ClassResults:
         return _HTML(_caption(self.simulated) + f'<ol class="rhetoric-lab-discuss">{items}</ol>')
 
     def chart(self, name: str):
-        """One class chart by name: ``stance``, ``techniques``, ``hotspots``,
-        ``agreement`` or ``cooccurrence`` (:func:`widgets.charts.class_charts`); a
+        """One class chart by name, from the chart registry
+        (:data:`widgets.present.registry.CLASS_CHARTS`: ``stance``, ``techniques``,
+        ``hotspots``, ``agreement``, ``cooccurrence``, and the key's with a key); a
         simulated class says so in every chart's title."""
-        from ..present import charts
+        from ..present.charts import OfflineChart
+        from ..present.registry import build
 
-        makers = {
-            "stance": lambda: charts.stance_chart(
-                self.labels, corpus=self.corpus, simulated=self.simulated, codebook=self.codebook
-            ),
-            "techniques": lambda: charts.technique_heatmap(
-                self.labels, corpus=self.corpus, codebook=self.codebook, simulated=self.simulated
-            ),
-            "hotspots": lambda: charts.hotspots_chart(
-                self.labels, corpus=self.corpus, codebook=self.codebook, simulated=self.simulated
-            ),
-            "agreement": lambda: charts.agreement_chart(
-                self.labels, codebook=self.codebook, simulated=self.simulated
-            ),
-            "cooccurrence": lambda: charts.cooccurrence_chart(
-                self.labels, codebook=self.codebook, simulated=self.simulated
-            ),
-        }
-        if name not in makers:
-            raise ValueError(f"unknown chart {name!r}; choose one of {', '.join(makers)}")
-        return charts.OfflineChart(makers[name]())
+        return OfflineChart(build(name, self.model))
+
+
+#: Sentences quoted in lesson 07's discussion list are cut to this many characters.
+TEXT_LIMIT = 160
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
 def class_results(
@@ -903,11 +903,11 @@ def class_results(
         )
     else:
         result = collect([source.folder], corpus=corpus, codebook=codebook)
+    from ..analysis.model import ClassModel
+
+    model = ClassModel(
+        result.labels.astype(str), corpus=corpus, codebook=codebook, simulated=source.simulated
+    )
     return ClassResults(
-        source=source,
-        labels=result.labels.astype(str),
-        counts=dict(result.counts),
-        rejects=result.rejects,
-        corpus=corpus,
-        codebook=codebook,
+        source=source, model=model, counts=dict(result.counts), rejects=result.rejects
     )

@@ -15,20 +15,16 @@ Learner ids never appear in these charts: the class views are aggregates.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
-import re
-from collections.abc import Sequence
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from ..analysis.agreement import unit_value_counts
-from ..analysis.coding import STANCE_ORDER, ClassLabels, prepare_labels
-from ..analysis.reliability import KeyComparison, sentence_disagreement, technique_alpha
-from ..schema import KEY_LEARNER, SIMULATED_PREFIX, STANCES
+from ..analysis.model import ClassModel
+from ..analysis.views import technique_names
+from ..schema import STANCES
+from .vega import vega_bundle
 
 __all__ = [
     "OfflineChart",
@@ -39,7 +35,6 @@ __all__ = [
     "QUANTITATIVE_SCHEME",
     "SIMULATED_SUBTITLE",
     "DEFAULT_TARGET",
-    "is_simulated",
     "stance_chart",
     "technique_heatmap",
     "hotspots_chart",
@@ -49,7 +44,6 @@ __all__ = [
     "cooccurrence_chart",
     "my_stance_chart",
     "my_techniques_chart",
-    "class_charts",
 ]
 
 #: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies.
@@ -78,18 +72,9 @@ DEFAULT_TARGET = "keir-starmer"
 _PRIMARY = "#0072B2"
 _STANCE_SCALE = alt.Scale(domain=list(STANCES), range=[STANCE_COLORS[s] for s in STANCES])
 _SHAPE_SCALE = alt.Scale(domain=list(STANCES), range=[STANCE_SHAPES[s] for s in STANCES])
-#: Bins of the F1 histogram: fixed, so the chart's size never depends on the class.
-_F1_BINS = np.linspace(0.0, 1.0, 11)
 
 
 # -- shared helpers ---------------------------------------------------------------------
-
-
-def is_simulated(labels: pd.DataFrame) -> bool:
-    """Whether every learner (the key aside) has a simulated id (``sim-...``)."""
-    learners = pd.Series(labels["learner"].unique()).astype(str)
-    learners = learners[learners != KEY_LEARNER]
-    return bool(len(learners)) and bool(learners.str.startswith(SIMULATED_PREFIX).all())
 
 
 def _title(text: str, simulated: bool, subtitle: str | None = None) -> alt.TitleParams:
@@ -101,232 +86,33 @@ def _describe(text: str, simulated: bool) -> str:
     return ("Simulated class. " if simulated else "") + text
 
 
+def _needs_key(table):
+    if table is None:
+        raise ValueError("this chart compares learners with the answer key: the class has none")
+    return table
+
+
 def _target_name(target: str, codebook) -> str:
     """The target's name from the codebook ("Keir Starmer"), else its id."""
     names = {t.id: t.name for t in getattr(codebook, "targets", ())}
     return names.get(target, target)
 
 
-def _technique_names(codebook) -> dict[str, str]:
-    return {t.id: t.name for t in getattr(codebook, "techniques", ())} or {
-        t: t for t in codebook.technique_ids
-    }
-
-
-def _article_labels(corpus) -> pd.DataFrame:
-    """article_id, outlet, title and a short axis label "Outlet: Title…", in corpus order."""
-    rows = []
-    for order, article in enumerate(corpus.articles):
-        title = article.title if len(article.title) <= 42 else article.title[:41] + "…"
-        outlet = article.outlet or "unknown outlet"
-        rows.append(
-            {
-                "article_id": article.article_id,
-                "article_order": order,
-                "outlet": outlet,
-                "title": article.title,
-                "article": f"{outlet}: {title}",
-            }
-        )
-    return pd.DataFrame(rows, columns=["article_id", "article_order", "outlet", "title", "article"])
-
-
-def set_membership(sets: Sequence[frozenset], technique_ids: Sequence[str]) -> np.ndarray:
-    """sets x techniques, 1.0 where the set holds the technique."""
-    column = {t: i for i, t in enumerate(technique_ids)}
-    member = np.zeros((len(sets), len(technique_ids)))
-    for row, techniques in enumerate(sets):
-        member[row, [column[t] for t in techniques if t in column]] = 1.0
-    return member
-
-
-def _prepared(labels) -> ClassLabels:
-    return prepare_labels(labels)
-
-
 # -- aggregations (pandas/numpy; output size independent of the number of learners) -----
-
-
-def _unit_technique_counts(
-    prepared: ClassLabels, technique_ids: Sequence[str], *, include_key: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """(units x techniques marks, technique labels per unit) from the class's rows."""
-    _, unit, set_code = prepared.technique_rows(include_key=include_key)
-    counts = unit_value_counts(
-        unit, set_code, len(prepared.units), max(len(prepared.technique_sets), 1)
-    )
-    member = set_membership(prepared.technique_sets, technique_ids)
-    if not len(prepared.technique_sets):
-        member = np.zeros((1, len(technique_ids)))
-    return counts @ member, counts.sum(axis=1)
-
-
-def _technique_by_article(prepared: ClassLabels, corpus, codebook) -> pd.DataFrame:
-    """One row per (article, technique), every pair present: ``marked`` (labels naming the
-    technique), ``labelled`` (technique labels given on the article) and ``share``."""
-    technique_ids = list(codebook.technique_ids)
-    marks, per_unit = _unit_technique_counts(prepared, technique_ids)
-    articles = _article_labels(corpus)
-    by_unit = pd.DataFrame(marks, columns=technique_ids)
-    by_unit["labelled"] = per_unit
-    by_unit["article_id"] = prepared.units["article_id"].to_numpy()
-    summed = by_unit.groupby("article_id").sum().reindex(articles["article_id"], fill_value=0)
-    long = summed[technique_ids].stack().rename("marked").reset_index()
-    long.columns = ["article_id", "technique_id", "marked"]
-    long["labelled"] = long["article_id"].map(summed["labelled"]).astype(int)
-    long["marked"] = long["marked"].astype(int)
-    long["share"] = np.where(long["labelled"] > 0, long["marked"] / long["labelled"].clip(1), 0.0)
-    long["share"] = long["share"].round(4)
-    long["technique"] = long["technique_id"].map(_technique_names(codebook))
-    return long.merge(articles, on="article_id")
-
-
-def _stance_by_article(
-    prepared: ClassLabels, corpus, target: str, key: ClassLabels | None
-) -> pd.DataFrame:
-    """One row per (article, stance) for ``target``: the class's count and share of
-    sentence stances, and the key's share (NaN without a key)."""
-    articles = _article_labels(corpus)
-
-    def shares(source: ClassLabels, include_key: bool, only_key: bool) -> pd.DataFrame:
-        learner, unit, target_code, value = source.stance_rows(include_key=include_key)
-        if only_key:
-            mine = learner == source.key_code
-            unit, target_code, value = unit[mine], target_code[mine], value[mine]
-        found = np.flatnonzero(source.targets == target)
-        if found.size == 0:
-            counts = np.zeros((len(articles), len(STANCE_ORDER)))
-        else:
-            chosen = target_code == found[0]
-            article_of_unit = pd.Index(articles["article_id"]).get_indexer(
-                source.units["article_id"]
-            )
-            article = article_of_unit[unit[chosen]]
-            known = article >= 0
-            counts = unit_value_counts(
-                article[known], value[chosen][known], len(articles), len(STANCE_ORDER)
-            ).astype(float)
-        frame = pd.DataFrame(counts, columns=list(STANCE_ORDER))
-        frame["article_id"] = articles["article_id"].to_numpy()
-        long = frame.melt(id_vars="article_id", var_name="stance", value_name="count")
-        total = long.groupby("article_id")["count"].transform("sum")
-        long["share"] = np.where(total > 0, long["count"] / total.clip(lower=1), np.nan).round(4)
-        return long
-
-    result = shares(prepared, include_key=False, only_key=False)
-    result["count"] = result["count"].astype(int)
-    if key is not None:
-        key_long = shares(key, include_key=True, only_key=True)
-        result["key_share"] = key_long["share"].to_numpy()
-    else:
-        result["key_share"] = np.nan
-    result["target"] = target
-    return result.merge(articles, on="article_id")
-
-
-def _hotspots(prepared: ClassLabels, corpus, codebook) -> pd.DataFrame:
-    """One row per sentence of the corpus: position, text, disagreement and the class's
-    three most chosen techniques (as text for a tooltip)."""
-    sentences = corpus.sentences_frame()[["article_id", "sentence_id", "position", "text"]]
-    scores = sentence_disagreement(prepared)
-    technique_ids = list(codebook.technique_ids)
-    marks, per_unit = _unit_technique_counts(prepared, technique_ids)
-    names = _technique_names(codebook)
-    top = []
-    for row, total in zip(marks, per_unit, strict=True):
-        order = np.argsort(-row, kind="stable")[:3]
-        parts = [
-            f"{names[technique_ids[i]]} {row[i] / total:.0%}"
-            for i in order
-            if total > 0 and row[i] > 0
-        ]
-        top.append(", ".join(parts) if parts else "no technique")
-    units = prepared.units.assign(top_techniques=top)
-    merged = sentences.merge(scores, on=["article_id", "sentence_id"], how="left").merge(
-        units, on=["article_id", "sentence_id"], how="left"
-    )
-    merged["top_techniques"] = merged["top_techniques"].fillna("not labelled")
-    for column in ("disagreement", "technique_disagreement", "stance_disagreement"):
-        merged[column] = merged[column].round(4)
-    for column in ("n_coders", "n_stance_coders"):
-        merged[column] = merged[column].fillna(0).astype(int)
-    return merged.merge(_article_labels(corpus), on="article_id")
-
-
-def _cooccurrence(prepared: ClassLabels, codebook, article_id: str | None) -> pd.DataFrame:
-    """technique x technique: how many technique labels named both (diagonal: labels
-    naming the technique at all); every pair present."""
-    technique_ids = list(codebook.technique_ids)
-    _, unit, set_code = prepared.technique_rows(include_key=False)
-    if article_id is not None:
-        in_article = prepared.units["article_id"].to_numpy() == article_id
-        set_code = set_code[in_article[unit]]
-    weights = np.bincount(set_code, minlength=len(prepared.technique_sets)).astype(float)
-    member = set_membership(prepared.technique_sets, technique_ids)
-    matrix = (member * weights[:, None]).T @ member if len(member) else None
-    if matrix is None:
-        matrix = np.zeros((len(technique_ids), len(technique_ids)))
-    names = _technique_names(codebook)
-    frame = pd.DataFrame(matrix.astype(int), index=technique_ids, columns=technique_ids)
-    long = frame.stack().rename("labels").reset_index()
-    long.columns = ["technique_a", "technique_b", "labels"]
-    long["name_a"] = long["technique_a"].map(names)
-    long["name_b"] = long["technique_b"].map(names)
-    return long
-
-
-def _f1_histogram(per_learner: pd.DataFrame) -> pd.DataFrame:
-    """Learners per micro-F1 bin (fixed bins of 0.1; learners with no F1 left out)."""
-    values = per_learner["micro_f1"].dropna().to_numpy(dtype=float)
-    counts, edges = np.histogram(values, bins=_F1_BINS)
-    return pd.DataFrame(
-        {
-            "f1_from": edges[:-1].round(2),
-            "f1_to": edges[1:].round(2),
-            "learners": counts.astype(int),
-        }
-    )
-
-
-def _f1_by_technique(per_technique: pd.DataFrame, codebook) -> pd.DataFrame:
-    """Per technique, the spread of learners' F1: quartiles, whiskers (5th/95th) and n."""
-    technique_ids = list(codebook.technique_ids)
-    grouped = per_technique.dropna(subset=["f1"]).groupby("technique_id")["f1"]
-    summary = grouped.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
-    summary.columns = ["p05", "q1", "median", "q3", "p95"]
-    summary["learners"] = grouped.size()
-    summary = summary.round(4).reindex(technique_ids)
-    summary["learners"] = summary["learners"].fillna(0).astype(int)
-    summary = summary.reset_index(names="technique_id")
-    summary["technique"] = summary["technique_id"].map(_technique_names(codebook))
-    return summary
 
 
 # -- class charts -----------------------------------------------------------------------
 
 
-def stance_chart(
-    labels,
-    *,
-    corpus,
-    target: str = DEFAULT_TARGET,
-    key=None,
-    simulated: bool = False,
-    codebook=None,
-) -> alt.FacetChart:
+def stance_chart(model: ClassModel, *, target: str = DEFAULT_TARGET) -> alt.FacetChart:
     """The class's stance toward ``target``, per article and outlet, beside the key's.
 
     Parameters
     ----------
-    labels : DataFrame or ClassLabels
-        The class's current labels (the key's rows, learner ``"key"``, are left out).
-    corpus : Corpus
+    model : ClassModel
+        The class (the key's share of each stance is drawn as a black tick if it has one).
     target : str
         A stance target id; by default the one every article shares.
-    key : DataFrame or ClassLabels, optional
-        The answer key's labels; its share of each stance is drawn as a black tick.
-    simulated : bool
-        Say in the subtitle that the class is simulated.
 
     Returns
     -------
@@ -334,13 +120,7 @@ def stance_chart(
         One panel per stance (favor, against, none: position, not colour alone, tells
         them apart); one bar per article, labelled with its outlet.
     """
-    prepared = _prepared(labels)
-    key_prepared = None
-    if key is not None:
-        key_prepared = prepare_labels(
-            key if isinstance(key, ClassLabels) else key.assign(learner=KEY_LEARNER)
-        )
-    data = _stance_by_article(prepared, corpus, target, key_prepared)
+    data, key, simulated = model.stance_by_article(target), model.key, model.simulated
     y = alt.Y("article:N", sort=alt.SortField("article_order"), title=None)
     tooltip = [
         alt.Tooltip("outlet:N", title="Outlet"),
@@ -370,7 +150,7 @@ def stance_chart(
             .encode(x="key_share:Q", y=y, tooltip=tooltip)
         )
     subtitle = "Bars: the class. Black tick: the answer key." if key is not None else None
-    target = _target_name(target, codebook)
+    target = _target_name(target, model.codebook)
     return (
         alt.layer(*layers, data=data)
         .properties(width=170)
@@ -393,23 +173,14 @@ def stance_chart(
     )
 
 
-def technique_heatmap(
-    labels,
-    *,
-    corpus,
-    codebook,
-    technique: str | None = None,
-    simulated: bool = False,
-) -> alt.Chart:
+def technique_heatmap(model: ClassModel, *, technique: str | None = None) -> alt.Chart:
     """How often the class named each technique in each article (technique x article).
 
     Parameters
     ----------
-    labels : DataFrame or ClassLabels
-    corpus, codebook
+    model : ClassModel
     technique : str, optional
         Show only this technique, as one bar per article.
-    simulated : bool
 
     Returns
     -------
@@ -417,7 +188,7 @@ def technique_heatmap(
         Colour (viridis) is the share of the article's technique labels that name the
         technique; the tooltip gives the counts.
     """
-    data = _technique_by_article(_prepared(labels), corpus, codebook)
+    data, codebook, simulated = model.technique_by_article, model.codebook, model.simulated
     tooltip = [
         alt.Tooltip("technique:N", title="Technique"),
         alt.Tooltip("outlet:N", title="Outlet"),
@@ -468,7 +239,7 @@ def technique_heatmap(
                 title=None,
                 axis=alt.Axis(labelAngle=-25, labelLimit=180),
             ),
-            y=alt.Y("technique:N", sort=list(_technique_names(codebook).values()), title=None),
+            y=alt.Y("technique:N", sort=list(technique_names(codebook).values()), title=None),
             color=alt.Color(
                 "share:Q",
                 title="Share of labels",
@@ -481,22 +252,15 @@ def technique_heatmap(
 
 
 def hotspots_chart(
-    labels,
-    *,
-    corpus,
-    codebook,
-    article_id: str | None = None,
-    simulated: bool = False,
+    model: ClassModel, *, article_id: str | None = None
 ) -> alt.Chart | alt.FacetChart:
     """Disagreement along each article: which sentences to discuss.
 
     Parameters
     ----------
-    labels : DataFrame or ClassLabels
-    corpus, codebook
+    model : ClassModel
     article_id : str, optional
         One article only (otherwise one row of panels per article).
-    simulated : bool
 
     Returns
     -------
@@ -504,7 +268,7 @@ def hotspots_chart(
         x = sentence position, y = disagreement (0 = everyone agreed, 1 = no two learners
         agreed); the tooltip shows the sentence and the class's most chosen techniques.
     """
-    data = _hotspots(_prepared(labels), corpus, codebook)
+    data, corpus, simulated = model.sentences, model.corpus, model.simulated
     if article_id is not None:
         corpus.article(article_id)  # KeyError naming the known ids
         data = data[data["article_id"] == article_id]
@@ -574,16 +338,12 @@ def hotspots_chart(
     )
 
 
-def agreement_chart(labels, *, codebook, simulated: bool = False) -> alt.LayerChart:
+def agreement_chart(model: ClassModel) -> alt.LayerChart:
     """Krippendorff's alpha per technique, with how much data each alpha rests on.
 
     Parameters
     ----------
-    labels : DataFrame or ClassLabels, or the frame from
-        :func:`widgets.agreement.technique_alpha` (columns ``technique_id``, ``alpha``,
-        ``n_units``, ``n_marked``).
-    codebook
-    simulated : bool
+    model : ClassModel
 
     Returns
     -------
@@ -592,19 +352,16 @@ def agreement_chart(labels, *, codebook, simulated: bool = False) -> alt.LayerCh
         for tentative and reliable conclusions). Techniques whose alpha is undefined
         (nobody, or everybody, named them) are listed with "n/a".
     """
-    if isinstance(labels, pd.DataFrame) and "alpha" in labels.columns:
-        alphas = labels
-    else:
-        alphas = technique_alpha(_prepared(labels), list(codebook.technique_ids))
+    alphas, codebook, simulated = model.technique_alpha, model.codebook, model.simulated
     data = alphas[["technique_id", "alpha", "n_units", "n_marked"]].copy()
-    data["technique"] = data["technique_id"].map(_technique_names(codebook))
+    data["technique"] = data["technique_id"].map(technique_names(codebook))
     data["alpha_text"] = [
         "n/a" if pd.isna(a) else f"{a:.2f} (n={m})"
         for a, m in zip(data["alpha"], data["n_marked"], strict=True)
     ]
     # Undefined alpha is drawn as no bar, with "n/a" where the bar would be.
     data["bar"] = data["alpha"].fillna(0.0)
-    order = list(_technique_names(codebook).values())
+    order = list(technique_names(codebook).values())
     y = alt.Y("technique:N", sort=order, title=None)
     tooltip = [
         alt.Tooltip("technique:N", title="Technique"),
@@ -646,21 +403,20 @@ def agreement_chart(labels, *, codebook, simulated: bool = False) -> alt.LayerCh
     )
 
 
-def learner_f1_chart(comparison: KeyComparison, *, simulated: bool = False) -> alt.Chart:
+def learner_f1_chart(model: ClassModel) -> alt.Chart:
     """How close learners came to the answer key: a histogram of each learner's F1.
 
     Parameters
     ----------
-    comparison : KeyComparison
-        From :func:`widgets.agreement.learner_vs_key`.
-    simulated : bool
+    model : ClassModel
+        A class with an answer key.
 
     Returns
     -------
     altair.Chart
         Learners per F1 band (0-0.1, ..., 0.9-1); no learner is named.
     """
-    data = _f1_histogram(comparison.per_learner)
+    data, simulated = _needs_key(model.f1_histogram), model.simulated
     return (
         alt.Chart(
             data,
@@ -685,33 +441,30 @@ def learner_f1_chart(comparison: KeyComparison, *, simulated: bool = False) -> a
     )
 
 
-def technique_f1_chart(
-    comparison: KeyComparison,
-    *,
-    codebook,
-    technique: str | None = None,
-    simulated: bool = False,
-) -> alt.LayerChart:
+def technique_f1_chart(model: ClassModel, *, technique: str | None = None) -> alt.LayerChart:
     """Per technique, the spread of learners' F1 against the key (a box plot).
 
     Parameters
     ----------
-    comparison : KeyComparison
-    codebook
+    model : ClassModel
+        A class with an answer key.
     technique : str, optional
         Highlight this technique (the others are drawn paler).
-    simulated : bool
 
     Returns
     -------
     altair.LayerChart
         Whiskers: 5th to 95th percentile; box: quartiles; white tick: median.
     """
-    data = _f1_by_technique(comparison.per_technique, codebook)
+    data, codebook, simulated = (
+        _needs_key(model.f1_by_technique).copy(),
+        model.codebook,
+        model.simulated,
+    )
     data["selected"] = (
         True if technique is None else (data["technique_id"] == technique).astype(bool)
     )
-    order = list(_technique_names(codebook).values())
+    order = list(technique_names(codebook).values())
     y = alt.Y("technique:N", sort=order, title=None)
     tooltip = [
         alt.Tooltip("technique:N", title="Technique"),
@@ -737,7 +490,7 @@ def technique_f1_chart(
         .encode(x="q1:Q", x2="q3:Q", y=y, opacity=opacity, tooltip=tooltip)
     )
     median = alt.Chart().mark_tick(color="white", thickness=2, size=10).encode(x="median:Q", y=y)
-    chosen = "" if technique is None else f" ({_technique_names(codebook)[technique]} highlighted)"
+    chosen = "" if technique is None else f" ({technique_names(codebook)[technique]} highlighted)"
     return alt.layer(whisker, box, median, data=data).properties(
         width=420,
         title=_title(
@@ -751,22 +504,14 @@ def technique_f1_chart(
     )
 
 
-def cooccurrence_chart(
-    labels,
-    *,
-    codebook,
-    article_id: str | None = None,
-    simulated: bool = False,
-) -> alt.Chart:
+def cooccurrence_chart(model: ClassModel, *, article_id: str | None = None) -> alt.Chart:
     """Which techniques the class names together on one sentence (technique x technique).
 
     Parameters
     ----------
-    labels : DataFrame or ClassLabels
-    codebook
+    model : ClassModel
     article_id : str, optional
         Only this article's sentences.
-    simulated : bool
 
     Returns
     -------
@@ -774,8 +519,8 @@ def cooccurrence_chart(
         Colour (viridis): technique labels naming both techniques; the diagonal counts
         labels naming the technique at all.
     """
-    data = _cooccurrence(_prepared(labels), codebook, article_id)
-    order = list(_technique_names(codebook).values())
+    data, codebook, simulated = model.cooccurrence(article_id), model.codebook, model.simulated
+    order = list(technique_names(codebook).values())
     where = f" in {article_id}" if article_id else ""
     return (
         alt.Chart(
@@ -806,24 +551,21 @@ def cooccurrence_chart(
 # -- one learner's own labels (the comparison lesson) -----------------------------------
 
 
-def my_stance_chart(
-    my_labels: pd.DataFrame, *, corpus, target: str = DEFAULT_TARGET
-) -> alt.FacetChart:
+def my_stance_chart(model: ClassModel, *, target: str = DEFAULT_TARGET) -> alt.FacetChart:
     """My stance toward ``target`` by outlet: how many of my sentence stances per article
     were favor, against and none (one panel per stance).
 
     Parameters
     ----------
-    my_labels : DataFrame
-        One learner's current labels (e.g. ``LabelStore.labels()``).
-    corpus
+    model : ClassModel
+        Of one learner's current labels (e.g. ``LabelStore.labels()``).
     target : str
 
     Returns
     -------
     altair.FacetChart
     """
-    data = _stance_by_article(_prepared(my_labels), corpus, target, None)
+    data = model.stance_by_article(target)
     return (
         alt.Chart(data)
         .mark_point(filled=True, size=120)
@@ -852,20 +594,19 @@ def my_stance_chart(
     )
 
 
-def my_techniques_chart(my_labels: pd.DataFrame, *, corpus, codebook) -> alt.Chart:
+def my_techniques_chart(model: ClassModel) -> alt.Chart:
     """The techniques I found in each article (technique x article, counts of sentences).
 
     Parameters
     ----------
-    my_labels : DataFrame
-        One learner's current labels.
-    corpus, codebook
+    model : ClassModel
+        Of one learner's current labels.
 
     Returns
     -------
     altair.Chart
     """
-    data = _technique_by_article(_prepared(my_labels), corpus, codebook)
+    data, codebook = model.technique_by_article, model.codebook
     return (
         alt.Chart(
             data,
@@ -884,7 +625,7 @@ def my_techniques_chart(my_labels: pd.DataFrame, *, corpus, codebook) -> alt.Cha
                 title=None,
                 axis=alt.Axis(labelAngle=-25, labelLimit=180),
             ),
-            y=alt.Y("technique:N", sort=list(_technique_names(codebook).values()), title=None),
+            y=alt.Y("technique:N", sort=list(technique_names(codebook).values()), title=None),
             color=alt.Color(
                 "marked:Q", title="Sentences", scale=alt.Scale(scheme=QUANTITATIVE_SCHEME)
             ),
@@ -895,58 +636,6 @@ def my_techniques_chart(my_labels: pd.DataFrame, *, corpus, codebook) -> alt.Cha
             ],
         )
     )
-
-
-def class_charts(
-    labels,
-    *,
-    corpus,
-    codebook,
-    key: pd.DataFrame | None = None,
-    comparison: KeyComparison | None = None,
-    simulated: bool = False,
-) -> dict[str, alt.TopLevelMixin]:
-    """Every class chart, by name (the report's charts, in order).
-
-    Parameters
-    ----------
-    labels : DataFrame or ClassLabels
-        The class's current labels (coded once here and shared by every chart).
-    corpus, codebook
-    key : DataFrame, optional
-        The answer key; without it the key charts are left out.
-    comparison : KeyComparison, optional
-        Precomputed :func:`widgets.agreement.learner_vs_key` (computed if not given).
-    simulated : bool
-
-    Returns
-    -------
-    dict
-        ``{"stance": ..., "techniques": ..., "hotspots": ..., "agreement": ...,
-        "cooccurrence": ..., "learners_vs_key": ..., "techniques_vs_key": ...}``.
-    """
-    from ..analysis.reliability import learner_vs_key
-
-    prepared = _prepared(labels)
-    charts: dict[str, alt.TopLevelMixin] = {
-        "stance": stance_chart(
-            prepared, corpus=corpus, key=key, simulated=simulated, codebook=codebook
-        ),
-        "techniques": technique_heatmap(
-            prepared, corpus=corpus, codebook=codebook, simulated=simulated
-        ),
-        "hotspots": hotspots_chart(prepared, corpus=corpus, codebook=codebook, simulated=simulated),
-        "agreement": agreement_chart(prepared, codebook=codebook, simulated=simulated),
-        "cooccurrence": cooccurrence_chart(prepared, codebook=codebook, simulated=simulated),
-    }
-    if key is not None or comparison is not None:
-        if comparison is None:
-            comparison = learner_vs_key(prepared, key, list(codebook.technique_ids))
-        charts["learners_vs_key"] = learner_f1_chart(comparison, simulated=simulated)
-        charts["techniques_vs_key"] = technique_f1_chart(
-            comparison, codebook=codebook, simulated=simulated
-        )
-    return charts
 
 
 #: Run inside a module script (its own scope, so several charts on one page never
@@ -961,23 +650,12 @@ for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([da
 """
 
 
-@functools.cache
-def _embed_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed with the embedding snippet (vl-convert; no network)."""
-    import vl_convert
-
-    # Only "</script" would end the <script> element early (other "</" are regular
-    # expressions and must stay as they are); "<\\/script" is the same to JavaScript.
-    bundle = vl_convert.javascript_bundle(_EMBED_SNIPPET)
-    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
-
-
 def offline_html(spec: dict) -> str:
     """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`)."""
     data = html.escape(json.dumps(spec), quote=True)
     return (
         f'<div data-rhetoric-lab-chart="{data}"></div>'
-        f'<script type="module">{_embed_bundle()}</script>'
+        f'<script type="module">{vega_bundle(_EMBED_SNIPPET)}</script>'
     )
 
 

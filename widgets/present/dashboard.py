@@ -14,34 +14,19 @@ import os
 import ipywidgets as widgets
 import pandas as pd
 
-from ..analysis.coding import prepare_labels
-from ..analysis.reliability import learner_vs_key
+from ..analysis.model import ClassModel
+from ..analysis.views import technique_names
 from ..collect import read_class_csv
 from ..schema import KEY_LEARNER
 from . import charts
+from .registry import CLASS_CHARTS, available, build
 
 __all__ = ["ClassDashboard", "VIEWS", "VEGALITE_MIME_TYPE", "display_bundle"]
 
 VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6+json"
 
-#: (label, value) of the views, in menu order.
-VIEWS: tuple[tuple[str, str], ...] = (
-    ("Stance by article and outlet", "stance"),
-    ("Techniques by article", "techniques"),
-    ("Disagreement hot spots", "hotspots"),
-    ("Agreement per technique", "agreement"),
-    ("Techniques named together", "cooccurrence"),
-    ("Learners against the key", "key"),
-)
-#: Which drop-downs matter for each view (the others are disabled).
-_CONTROLS: dict[str, frozenset[str]] = {
-    "stance": frozenset({"target"}),
-    "techniques": frozenset({"technique"}),
-    "hotspots": frozenset({"article"}),
-    "agreement": frozenset(),
-    "cooccurrence": frozenset({"article"}),
-    "key": frozenset({"technique"}),
-}
+#: (label, value) of the views, in menu order: the chart registry's.
+VIEWS: tuple[tuple[str, str], ...] = tuple((e.heading, e.name) for e in CLASS_CHARTS.values())
 _ALL = ""
 
 
@@ -96,22 +81,21 @@ class ClassDashboard(widgets.VBox):
             from ..content.codebook import load_codebook
 
             codebook = load_codebook(corpus=corpus)
-        is_key = labels["learner"] == KEY_LEARNER
-        if key is None and is_key.any():
-            key = labels[is_key]
-        elif key is None:
+        if key is None and not (labels["learner"] == KEY_LEARNER).any():
             key = self._answer_key()
-        self.labels = labels[~is_key]
+        #: The class, prepared once: every chart on screen reads its tables.
+        self.model = ClassModel(
+            labels, corpus=corpus, codebook=codebook, key=key, simulated=simulated
+        )
+        self.labels = self.model.labels
         self.corpus = corpus
         self.codebook = codebook
-        self.key = key
-        self.simulated = charts.is_simulated(self.labels) if simulated is None else simulated
-        self._prepared = prepare_labels(self.labels)
-        self._comparison = None
+        self.key = self.model.key
+        self.simulated = self.model.simulated
         self.current_chart = None
         self.error = ""
 
-        views = [v for v in VIEWS if v[1] != "key" or key is not None]
+        views = [(e.heading, e.name) for e in available(self.model)]
         self.view = widgets.Dropdown(options=views, value="stance", description="Chart")
         self.article = widgets.Dropdown(
             options=[("All articles", _ALL)] + [(a.title, a.article_id) for a in corpus.articles],
@@ -120,7 +104,7 @@ class ClassDashboard(widgets.VBox):
         )
         self.technique = widgets.Dropdown(
             options=[("All techniques", _ALL)]
-            + [(name, tid) for tid, name in charts._technique_names(codebook).items()],
+            + [(name, tid) for tid, name in technique_names(codebook).items()],
             value=_ALL,
             description="Technique",
         )
@@ -152,54 +136,17 @@ class ClassDashboard(widgets.VBox):
 
     def chart(self):
         """The chart for the current choices (built fresh; see :attr:`current_chart`)."""
-        view = self.view.value
-        article = self.article.value or None
-        technique = self.technique.value or None
-        common = {"simulated": self.simulated}
-        if view == "stance":
-            return charts.stance_chart(
-                self._prepared,
-                corpus=self.corpus,
-                target=self.target.value,
-                key=self.key,
-                codebook=self.codebook,
-                **common,
-            )
-        if view == "techniques":
-            return charts.technique_heatmap(
-                self._prepared,
-                corpus=self.corpus,
-                codebook=self.codebook,
-                technique=technique,
-                **common,
-            )
-        if view == "hotspots":
-            return charts.hotspots_chart(
-                self._prepared,
-                corpus=self.corpus,
-                codebook=self.codebook,
-                article_id=article,
-                **common,
-            )
-        if view == "agreement":
-            return charts.agreement_chart(self._prepared, codebook=self.codebook, **common)
-        if view == "cooccurrence":
-            return charts.cooccurrence_chart(
-                self._prepared, codebook=self.codebook, article_id=article, **common
-            )
-        if view == "key":
-            if self._comparison is None:
-                self._comparison = learner_vs_key(
-                    self._prepared, self.key, list(self.codebook.technique_ids)
-                )
-            return charts.technique_f1_chart(
-                self._comparison, codebook=self.codebook, technique=technique, **common
-            )
-        raise ValueError(f"unknown view {view!r}")
+        return build(
+            self.view.value,
+            self.model,
+            article=self.article.value,
+            technique=self.technique.value,
+            target=self.target.value,
+        )
 
     def render(self) -> None:
         """Redraw: enable the drop-downs the view uses, build its chart and show it."""
-        wanted = _CONTROLS[self.view.value]
+        wanted = CLASS_CHARTS[self.view.value].controls
         for name in ("article", "technique", "target"):
             getattr(self, name).disabled = name not in wanted
         try:

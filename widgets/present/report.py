@@ -1,18 +1,21 @@
 """The class report: one self-contained HTML file (or one image per chart).
 
-The HTML file carries Vega, Vega-Lite and vega-embed inline (the bundle shipped inside
-vl-convert-python), so it opens from a USB stick or an email attachment with no network.
-Every piece of text from the corpus or from learners is escaped before it is placed in
-HTML, and chart specs are embedded as JSON with ``<``, ``>`` and ``&`` written as
-``\\u003c``..., so a note such as ``</script><script>...`` stays data.
+The HTML file carries Vega, Vega-Lite and vega-embed inline (:mod:`widgets.present.vega`),
+so it opens from a USB stick or an email attachment with no network. The page comes from
+a Jinja2 template with autoescape (``templates/report.html.j2``, CSS in
+``templates/report.css``): every piece of text from the corpus or from learners is
+escaped by construction, and chart specs are embedded as JSON with ``<``, ``>`` and
+``&`` written as ``\\u003c``..., so a note such as ``</script><script>...`` stays data.
 
-Learner ids are replaced by salted pseudonyms (:mod:`widgets.pseudonyms`) unless the
-caller asks for names.
+The class's labels are prepared once into a :class:`~widgets.analysis.model.ClassModel`;
+the charts come from the chart registry (:mod:`widgets.present.registry`). Learner ids
+are replaced by salted pseudonyms (:mod:`widgets.present.pseudonyms`) unless the caller
+asks for names.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -22,28 +25,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.coding import ClassLabels, code_of, combine, factorize, prepare_labels
-from ..analysis.reliability import (
-    KeyComparison,
-    learner_vs_key,
-    sentence_disagreement,
-    stance_alpha,
-    technique_alpha,
-    technique_set_alpha,
-)
+from ..analysis.model import ClassModel
+from ..analysis.views import technique_names
 from ..labelling.current import current_labels
-from ..schema import KEY_COLUMNS, KEY_LEARNER, SUMMARY_SENTENCE_ID, split_techniques
-from . import charts as charts_module
+from ..schema import TECHNIQUE_TARGET, split_techniques
+from . import registry
+from .charts import SIMULATED_SUBTITLE
 from .pseudonyms import pseudonym_map
+from .templating import template_environment
+from .vega import vega_bundle
 
 __all__ = [
     "FORMATS",
-    "CHART_HEADINGS",
     "ReportResult",
-    "javascript_bundle",
     "spec_json",
     "discussion_frame",
-    "changed_minds",
     "render_html",
     "write_report",
     "write_chart_images",
@@ -52,39 +48,12 @@ __all__ = [
 
 FORMATS: tuple[str, ...] = ("html", "png", "svg")
 
-#: Section headings of the charts, in report order.
-CHART_HEADINGS: dict[str, str] = {
-    "stance": "Stance by article and outlet",
-    "techniques": "Techniques by article",
-    "hotspots": "Where the class disagrees",
-    "agreement": "Agreement per technique",
-    "cooccurrence": "Techniques named together",
-    "learners_vs_key": "Learners against the answer key",
-    "techniques_vs_key": "Each technique against the answer key",
-}
-
 _EMBED_OPTIONS = {
     # No "open in editor" link: the report must not point anywhere online.
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     "renderer": "svg",
 }
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
-       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
-h1 { margin-bottom: 0.2rem; }
-.simulated { background: #fff3cd; border: 1px solid #e0c36b; padding: 0.5rem 0.8rem; }
-.meta { color: #555; }
-section { margin: 2.2rem 0; }
-table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.92rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.55rem; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
-td.number { text-align: right; font-variant-numeric: tabular-nums; }
-.sentence { font-size: 1.05rem; margin: 0.3rem 0; }
-blockquote.note { margin: 0.2rem 0 0.2rem 1rem; color: #333; font-style: italic; }
-.chart { margin: 0.8rem 0; overflow-x: auto; }
-.missing { color: #8a4b00; }
-"""
+_TEMPLATES = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
@@ -98,7 +67,7 @@ class ReportResult:
     files : tuple of Path
         Every file written.
     charts : tuple of str
-        Names of the charts included (keys of :data:`CHART_HEADINGS`).
+        Names of the charts included (keys of :data:`widgets.present.registry.CLASS_CHARTS`).
     learners : int
         Learners in the class (the key not counted).
     simulated : bool
@@ -111,16 +80,9 @@ class ReportResult:
     simulated: bool
 
 
-def javascript_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script (from vl-convert; no network).
-
-    vl-convert builds it once per process (a few seconds) and caches it.
-    """
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle()
-    # The bundle goes inside <script>...</script>: it must not close the element early.
-    return bundle.replace("</script", "<\\/script")
+@functools.cache
+def _environment():
+    return template_environment(_TEMPLATES)
 
 
 def spec_json(chart) -> str:
@@ -134,40 +96,35 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _e(value) -> str:
-    """Escape any value for HTML text or a quoted attribute."""
-    return html.escape(_text(value), quote=True)
-
-
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).fillna("").astype(str)
 
 
+def _notes(rows: pd.DataFrame, names: dict[str, str], limit: int) -> list[tuple[str, str]]:
+    """At most ``limit`` distinct notes, longest first (they say most)."""
+    with_notes = rows[rows["note"].str.strip() != ""]
+    with_notes = with_notes.assign(length=with_notes["note"].str.len()).sort_values(
+        ["length", "learner"], ascending=[False, True], kind="stable"
+    )
+    notes, seen = [], set()
+    for learner, note in zip(with_notes["learner"], with_notes["note"], strict=True):
+        if note.strip() not in seen:
+            seen.add(note.strip())
+            notes.append((names.get(learner, learner), note))
+        if len(notes) >= limit:
+            break
+    return notes
+
+
 def discussion_frame(
-    labels: pd.DataFrame,
+    model: ClassModel,
     *,
-    corpus,
-    codebook,
-    prepared: ClassLabels | None = None,
     limit: int = 10,
     notes_per_sentence: int = 3,
     names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The most disputed sentences, with what the class chose and a few of its notes.
-
-    Parameters
-    ----------
-    labels : DataFrame
-        The class's current labels (learners only).
-    corpus, codebook
-    prepared : ClassLabels, optional
-        ``prepare_labels(labels)``, if already computed.
-    limit : int
-        How many sentences.
-    notes_per_sentence : int
-        At most this many distinct notes per sentence (longest first: they say most).
-    names : dict, optional
-        Learner id -> name shown beside a note (e.g. pseudonyms); default: the id.
+    """The most disputed sentences (:attr:`ClassModel.disputed_sentences`), with what the
+    class chose and a few of its notes.
 
     Returns
     -------
@@ -176,263 +133,148 @@ def discussion_frame(
         ``n_coders``, ``techniques`` (list of (name, count, share)), ``stances``
         (dict target -> {stance: count}), ``notes`` (list of (learner, note)).
     """
-    prepared = prepared if prepared is not None else prepare_labels(labels)
-    scores = sentence_disagreement(prepared).dropna(subset=["disagreement"]).head(limit)
-    sentences = corpus.sentence_index
-    technique_names = charts_module._technique_names(codebook)
-    wanted = list(scores["sentence_id"])
+    scores = model.disputed_sentences.head(limit)
+    names_of = technique_names(model.codebook)
+    labels = model.labels
     # only the listed sentences' rows are needed: filter before copying text columns
-    frame = _as_text(current_labels(labels[labels["sentence_id"].isin(wanted)]))
-    frame = frame[frame["learner"] != KEY_LEARNER]
+    frame = _as_text(
+        current_labels(labels[labels["sentence_id"].isin(list(scores["sentence_id"]))])
+    )
     grouped = dict(tuple(frame.groupby("sentence_id", sort=False)))
     rows = []
     for record in scores.itertuples(index=False):
         mine = grouped.get(record.sentence_id, frame.iloc[0:0])
-        technique_rows = mine[mine["target"] == ""]
+        technique_rows = mine[mine["target"] == TECHNIQUE_TARGET]
         counts: dict[str, int] = {}
         for value in technique_rows["techniques"]:
-            chosen = split_techniques(value) or ("(no technique)",)
-            for technique in chosen:
+            for technique in split_techniques(value) or ("(no technique)",):
                 counts[technique] = counts.get(technique, 0) + 1
         total = max(len(technique_rows), 1)
-        techniques = [
-            (technique_names.get(t, t), n, n / total)
-            for t, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        ]
-        stance_rows = mine[(mine["target"] != "") & (mine["stance"] != "")]
-        stances = {
-            target: group["stance"].value_counts().to_dict()
-            for target, group in stance_rows.groupby("target", sort=True)
-        }
-        with_notes = mine[mine["note"].str.strip() != ""]
-        with_notes = with_notes.assign(length=with_notes["note"].str.len()).sort_values(
-            ["length", "learner"], ascending=[False, True], kind="stable"
-        )
-        notes = []
-        seen = set()
-        for learner, note in zip(with_notes["learner"], with_notes["note"], strict=True):
-            if note.strip() in seen:
-                continue
-            seen.add(note.strip())
-            notes.append(((names or {}).get(learner, learner), note))
-            if len(notes) >= notes_per_sentence:
-                break
-        sentence = sentences.get(record.sentence_id)
+        stance_rows = mine[(mine["target"] != TECHNIQUE_TARGET) & (mine["stance"] != "")]
         rows.append(
             {
                 "article_id": record.article_id,
                 "sentence_id": record.sentence_id,
-                "position": sentence.position if sentence else None,
-                "text": sentence.text if sentence else "",
+                "position": record.position,
+                "text": record.text,
                 "disagreement": record.disagreement,
                 "n_coders": int(record.n_coders),
-                "techniques": techniques,
-                "stances": stances,
-                "notes": notes,
+                "techniques": [
+                    (names_of.get(t, t), n, n / total)
+                    for t, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                ],
+                "stances": {
+                    target: group["stance"].value_counts().to_dict()
+                    for target, group in stance_rows.groupby("target", sort=True)
+                },
+                "notes": _notes(mine, names or {}, notes_per_sentence),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "article_id",
-            "sentence_id",
-            "position",
-            "text",
-            "disagreement",
-            "n_coders",
-            "techniques",
-            "stances",
-            "notes",
-        ],
-    )
+    columns = ["article_id", "sentence_id", "position", "text", "disagreement", "n_coders"]
+    return pd.DataFrame(rows, columns=[*columns, "techniques", "stances", "notes"])
 
 
-def changed_minds(history: pd.DataFrame, *, corpus) -> pd.DataFrame:
-    """Per article: labels (keys), how many were changed after the first save, and share.
-
-    Parameters
-    ----------
-    history : DataFrame
-        Every valid row (``collect``'s ``history``, or ``class.history.csv``).
-
-    Returns
-    -------
-    DataFrame
-        ``article_id``, ``labels``, ``changed``, ``share_changed``, in corpus order.
-    """
-    # Counted on category codes, the article the slowest digit of one integer key per
-    # row: a sort finds the keys and how often each was saved (a groupby of four text
-    # columns takes seconds on 10,000 learners' history).
-    columns = ["article_id", *(c for c in KEY_COLUMNS if c != "article_id")]
-    coded = {c: factorize(history[c]) for c in columns}
-    keep = np.ones(len(history), dtype=bool)
-    for column, left_out in (("sentence_id", SUMMARY_SENTENCE_ID), ("learner", KEY_LEARNER)):
-        codes, values = coded[column]
-        code = code_of(values, left_out)
-        if code >= 0:
-            keep &= codes != code
-    sizes = [len(coded[c][1]) for c in columns]
-    key = np.sort(combine([coded[c][0][keep] for c in columns], sizes))
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
-    saves = np.diff(np.r_[starts, len(key)])
-    article = key[starts] // int(np.prod(sizes[1:], dtype=np.int64))
-    labels = np.bincount(article, minlength=sizes[0])
-    changed = np.bincount(article[saves > 1], minlength=sizes[0])
-    position = {str(value): index for index, value in enumerate(coded["article_id"][1])}
+def _table(frame: pd.DataFrame, headers: dict[str, str], formats: dict[str, str]):
+    """(headings, rows of (text, is a number)) for the template's table macro."""
     rows = [
-        (a, int(labels[position[a]]), int(changed[position[a]])) if a in position else (a, 0, 0)
-        for a in corpus.article_ids
+        [
+            ("n/a" if pd.isna(record[c]) else format(record[c], formats[c]), True)
+            if c in formats
+            else (_text(record[c]), False)
+            for c in headers
+        ]
+        for record in frame.to_dict("records")
     ]
-    summary = pd.DataFrame(rows, columns=["article_id", "labels", "changed"])
-    summary["share_changed"] = np.where(
-        summary["labels"] > 0, summary["changed"] / summary["labels"].clip(lower=1), 0.0
-    )
-    return summary
+    return list(headers.values()), rows
 
 
-def _table(frame: pd.DataFrame, headers: dict[str, str], formats: dict[str, str]) -> str:
-    head = "".join(f'<th scope="col">{_e(title)}</th>' for title in headers.values())
-    body = []
-    for record in frame.to_dict("records"):
-        cells = []
-        for column in headers:
-            value = record[column]
-            if column in formats:
-                text = "n/a" if pd.isna(value) else format(value, formats[column])
-                cells.append(f'<td class="number">{_e(text)}</td>')
-            else:
-                cells.append(f"<td>{_e(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _agreement_section(prepared: ClassLabels, codebook, corpus) -> str:
-    alphas = technique_alpha(prepared, list(codebook.technique_ids))
-    alphas = alphas.assign(
-        technique=alphas["technique_id"].map(charts_module._technique_names(codebook))
-    )
-    set_alpha = technique_set_alpha(prepared)
-    stances = stance_alpha(prepared)
-    target_names = {t.id: t.name for t in getattr(codebook, "targets", ())}
+def _agreement_tables(model: ClassModel) -> dict:
+    alphas = model.technique_alpha
+    alphas = alphas.assign(technique=alphas["technique_id"].map(technique_names(model.codebook)))
+    target_names = {t.id: t.name for t in getattr(model.codebook, "targets", ())}
+    stances = model.stance_alpha
     stances = stances.assign(name=stances["target"].map(lambda t: target_names.get(t, t)))
-    set_text = "n/a" if np.isnan(set_alpha) else f"{set_alpha:.3f}"
-    return (
-        '<section id="agreement-table"><h2>Agreement table</h2>'
-        "<p>Krippendorff's alpha: 1 is perfect agreement, 0 is what chance would give. "
-        "Below 0.667, conclusions about a technique are shaky; 0.8 and above is reliable.</p>"
-        f'<p>Alpha on whole technique sets (MASI distance): <strong class="set-alpha">'
-        f"{_e(set_text)}</strong></p>"
-        "<h3>Per technique</h3>"
-        + _table(
+    set_alpha = model.technique_set_alpha
+    counted = {"n_units": "d", "n_coders": "d"}
+    return {
+        "set_alpha": "n/a" if np.isnan(set_alpha) else f"{set_alpha:.3f}",
+        "technique_table": _table(
             alphas,
-            {
-                "technique": "Technique",
-                "alpha": "Alpha",
-                "n_marked": "Labels naming it",
-                "n_units": "Sentences (2+ learners)",
-                "n_coders": "Learners",
-            },
-            {"alpha": ".3f", "n_marked": "d", "n_units": "d", "n_coders": "d"},
-        )
-        + "<h3>Stance, per target</h3>"
-        + _table(
+            {"technique": "Technique", "alpha": "Alpha", "n_marked": "Labels naming it",
+             "n_units": "Sentences (2+ learners)", "n_coders": "Learners"},
+            {"alpha": ".3f", "n_marked": "d", **counted},
+        ),
+        "stance_table": _table(
             stances,
-            {
-                "name": "Target",
-                "alpha": "Alpha (nominal)",
-                "alpha_ordinal": "Alpha (ordinal)",
-                "n_units": "Sentences (2+ learners)",
-                "n_coders": "Learners",
-            },
-            {"alpha": ".3f", "alpha_ordinal": ".3f", "n_units": "d", "n_coders": "d"},
-        )
-        + "</section>"
-    )
+            {"name": "Target", "alpha": "Alpha (nominal)", "alpha_ordinal": "Alpha (ordinal)",
+             "n_units": "Sentences (2+ learners)", "n_coders": "Learners"},
+            {"alpha": ".3f", "alpha_ordinal": ".3f", **counted},
+        ),
+    }  # fmt: skip
 
 
-def _discussion_section(discussion: pd.DataFrame, corpus, key: pd.DataFrame | None) -> str:
-    parts = [
-        '<section id="discuss"><h2>Discuss these sentences</h2>',
-        "<p>The sentences the class disagreed on most, with what learners chose and a few "
-        "of their notes.</p><ol>",
-    ]
+def _discussion_items(model: ClassModel, discussion: pd.DataFrame) -> list[dict]:
     key_rows = {}
-    if key is not None:
-        for record in _as_text(current_labels(key)).to_dict("records"):
+    if model.key is not None:
+        for record in _as_text(current_labels(model.key)).to_dict("records"):
             key_rows[(record["sentence_id"], record["target"])] = record
+    items = []
     for record in discussion.to_dict("records"):
         try:
-            title = corpus.article(record["article_id"]).title
+            title = model.corpus.article(record["article_id"]).title
         except KeyError:
             title = record["article_id"]
-        techniques = ", ".join(
-            f"{_e(name)} {share:.0%} ({count})" for name, count, share in record["techniques"]
+        answer = key_rows.get((record["sentence_id"], TECHNIQUE_TARGET))
+        items.append(
+            {
+                "sentence_id": record["sentence_id"],
+                "title": title,
+                "position": _text(record["position"]),
+                "disagreement": f"{record['disagreement']:.2f}",
+                "n_coders": record["n_coders"],
+                "text": record["text"],
+                "techniques": ", ".join(
+                    f"{name} {share:.0%} ({count})" for name, count, share in record["techniques"]
+                ),
+                "stances": "; ".join(
+                    f"{target}: "
+                    + ", ".join(f"{s} {n}" for s, n in sorted(counts.items(), key=lambda i: -i[1]))
+                    for target, counts in record["stances"].items()
+                ),
+                "answer": None
+                if answer is None
+                else (
+                    ", ".join(split_techniques(answer["techniques"])) or "no technique",
+                    answer.get("note", ""),
+                ),
+                "notes": record["notes"],
+            }
         )
-        stance_text = "; ".join(
-            f"{_e(target)}: "
-            + ", ".join(f"{_e(s)} {n}" for s, n in sorted(counts.items(), key=lambda i: -i[1]))
-            for target, counts in record["stances"].items()
-        )
-        parts.append(
-            f'<li id="discuss-{_e(record["sentence_id"])}">'
-            f'<p class="meta">{_e(title)}, sentence {_e(record["position"])} '
-            f"(disagreement {record['disagreement']:.2f}, {record['n_coders']} learners)</p>"
-            f'<p class="sentence">{_e(record["text"])}</p>'
-            f"<p>Techniques chosen: {techniques or 'none'}</p>"
-            + (f"<p>Stances: {stance_text}</p>" if stance_text else "")
-        )
-        answer = key_rows.get((record["sentence_id"], ""))
-        if answer is not None:
-            chosen = ", ".join(split_techniques(answer["techniques"])) or "no technique"
-            parts.append(f"<p>Answer key: {_e(chosen)}. {_e(answer.get('note', ''))}</p>")
-        for learner, note in record["notes"]:
-            parts.append(f'<blockquote class="note">{_e(learner)}: {_e(note)}</blockquote>')
-        parts.append("</li>")
-    parts.append("</ol></section>")
-    return "".join(parts)
+    return items
 
 
-def _learner_section(
-    prepared: ClassLabels, comparison: KeyComparison | None, names: dict[str, str], limit: int
-) -> str:
-    size = len(prepared.learners)
-    technique_learner = prepared.technique_rows(include_key=False)[0]
-    stance_learner = prepared.stance_rows(include_key=False)[0]
-    per_learner = pd.DataFrame(
-        {
-            "learner": prepared.learners.astype(str),
-            "sentences": np.bincount(technique_learner, minlength=size),
-            "stances": np.bincount(stance_learner, minlength=size),
-        }
-    )
-    per_learner = per_learner[per_learner["learner"] != KEY_LEARNER]
+def _learner_table(model: ClassModel, names: dict[str, str], limit: int) -> tuple[tuple, int]:
+    per_learner = model.per_learner
     headers = {"shown": "Learner", "sentences": "Sentences labelled", "stances": "Stances"}
     formats = {"sentences": "d", "stances": "d"}
-    if comparison is not None:
+    if model.key_comparison is not None:
         per_learner = per_learner.merge(
-            comparison.per_learner[["learner", "micro_f1", "stance_kappa"]],
+            model.key_comparison.per_learner[["learner", "micro_f1", "stance_kappa"]],
             on="learner",
             how="left",
         )
         headers |= {"micro_f1": "F1 vs key", "stance_kappa": "Stance kappa vs key"}
         formats |= {"micro_f1": ".2f", "stance_kappa": ".2f"}
-    per_learner["shown"] = per_learner["learner"].map(names)
+    per_learner = per_learner.assign(shown=per_learner["learner"].map(names))
     per_learner = per_learner.sort_values("shown", kind="stable")
-    more = len(per_learner) - limit
-    note = f"<p>… and {more} more learners (not shown).</p>" if more > 0 else ""
-    return (
-        '<section id="learners"><h2>Learners</h2>'
-        + _table(per_learner.head(limit), headers, formats)
-        + note
-        + "</section>"
-    )
+    return _table(per_learner.head(limit), headers, formats), len(per_learner) - limit
 
 
 def render_html(
-    labels: pd.DataFrame,
+    labels: pd.DataFrame | ClassModel,
     *,
-    corpus,
-    codebook,
+    corpus=None,
+    codebook=None,
     key: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
     show_names: bool = False,
@@ -447,10 +289,12 @@ def render_html(
 
     Parameters
     ----------
-    labels : DataFrame
-        The class's labels (current, or a history: the latest row per key counts). Rows
-        of learner ``"key"`` are taken as the key when ``key`` is not given.
+    labels : DataFrame or ClassModel
+        The class's labels (current, or a history: the latest row per key counts), or
+        the class's model already built. Rows of learner ``"key"`` are taken as the key
+        when ``key`` is not given.
     corpus, codebook
+        Needed with a labels frame.
     key : DataFrame, optional
         The answer key's labels.
     history : DataFrame, optional
@@ -466,7 +310,7 @@ def render_html(
     learner_limit : int
         Learners listed in the table at most.
     bundle : str, optional
-        The JavaScript bundle (default :func:`javascript_bundle`).
+        The JavaScript bundle (default :func:`widgets.present.vega.vega_bundle`).
 
     Returns
     -------
@@ -474,79 +318,52 @@ def render_html(
     """
     if not show_names and not salt:
         raise ValueError("a salt is needed to pseudonymise learner ids (or show_names=True)")
-    if key is None and (labels["learner"] == KEY_LEARNER).any():
-        key = labels[labels["learner"] == KEY_LEARNER]
-    labels = labels[labels["learner"] != KEY_LEARNER]
-    if simulated is None:
-        simulated = charts_module.is_simulated(labels)
-    prepared = prepare_labels(labels)
-    learners = [str(learner) for learner in prepared.learners]
-    names = (
-        {learner: learner for learner in learners}
-        if show_names
-        else pseudonym_map(learners, salt or "")
-    )
-    comparison = None
-    if key is not None:
-        comparison = learner_vs_key(prepared, key, list(codebook.technique_ids))
-    chart_objects = charts_module.class_charts(
-        prepared,
-        corpus=corpus,
-        codebook=codebook,
-        key=key,
-        comparison=comparison,
-        simulated=simulated,
-    )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style>",
-        f"<script>{bundle if bundle is not None else javascript_bundle()}</script>",
-        "</head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">{len(learners)} learners; {_e(stamp)}; codebook {_e(codebook.version)}'
-        f"{'' if show_names else '; learner ids are pseudonymised'}.</p>",
+    model = labels if isinstance(labels, ClassModel) else ClassModel(
+        labels, corpus=corpus, codebook=codebook, key=key, history=history, simulated=simulated
+    )  # fmt: skip
+    learners = list(model.learners)
+    names = {x: x for x in learners} if show_names else pseudonym_map(learners, salt or "")
+    entries = registry.available(model)
+    charts = [
+        {
+            "name": entry.name,
+            "heading": entry.heading,
+            "description": (chart := registry.build(entry.name, model))
+            .to_dict()
+            .get("description", ""),
+            "spec": spec_json(chart),
+        }
+        for entry in entries
     ]
-    if simulated:
-        out.append(f'<p class="simulated">{_e(charts_module.SIMULATED_SUBTITLE)}.</p>')
-    if key is None:
-        out.append(
-            '<p class="missing">No answer key was found, so the comparisons with the key '
-            "are left out.</p>"
-        )
-    contents = [(f"chart-{name}", CHART_HEADINGS[name]) for name in chart_objects]
+    contents = [(f"chart-{entry.name}", entry.heading) for entry in entries]
     contents += [("agreement-table", "Agreement table"), ("discuss", "Discuss these sentences")]
-    if history is not None:
+    if model.changed_minds is not None:
         contents.append(("changed-minds", "Changed minds"))
     contents.append(("learners", "Learners"))
-    out.append(
-        '<nav aria-label="Contents"><ul>'
-        + "".join(f'<li><a href="#{_e(anchor)}">{_e(text)}</a></li>' for anchor, text in contents)
-        + "</ul></nav>"
-    )
-    for name, chart in chart_objects.items():
-        description = chart.to_dict().get("description", "")
-        out.append(
-            f'<section id="chart-{name}"><h2>{_e(CHART_HEADINGS[name])}</h2>'
-            f'<div class="chart" id="vis-{name}" role="figure" aria-label="{_e(description)}">'
-            f"</div>"
-            f'<script type="application/json" id="spec-{name}">{spec_json(chart)}</script>'
-            "</section>"
-        )
-    out.append(_agreement_section(prepared, codebook, corpus))
-    discussion = discussion_frame(
-        labels, corpus=corpus, codebook=codebook, prepared=prepared, limit=discuss, names=names
-    )
-    out.append(_discussion_section(discussion, corpus, key))
-    if history is not None:
-        minds = changed_minds(history, corpus=corpus)
-        out.append(
-            '<section id="changed-minds"><h2>Changed minds</h2>'
-            "<p>Labels changed after they were first saved, per article.</p>"
-            + _table(
-                minds,
+    discussion = discussion_frame(model, limit=discuss, names=names)
+    learner_table, more = _learner_table(model, names, learner_limit)
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            css=(_TEMPLATES / "report.css").read_text(encoding="utf-8"),
+            bundle=bundle if bundle is not None else vega_bundle(),
+            learners=len(learners),
+            stamp=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            codebook_version=model.codebook.version,
+            show_names=show_names,
+            simulated=model.simulated,
+            simulated_text=SIMULATED_SUBTITLE,
+            has_key=model.key is not None,
+            contents=contents,
+            charts=charts,
+            **_agreement_tables(model),
+            discussion=_discussion_items(model, discussion),
+            changed_table=None
+            if model.changed_minds is None
+            else _table(
+                model.changed_minds,
                 {
                     "article_id": "Article",
                     "labels": "Labels",
@@ -554,24 +371,13 @@ def render_html(
                     "share_changed": "Share changed",
                 },
                 {"labels": "d", "changed": "d", "share_changed": ".1%"},
-            )
-            + "</section>"
+            ),  # fmt: skip
+            learner_table=learner_table,
+            more_learners=more,
+            embed_options=json.dumps(_EMBED_OPTIONS),
         )
-    out.append(_learner_section(prepared, comparison, names, learner_limit))
-    embed = json.dumps(_EMBED_OPTIONS)
-    out.append(
-        "<script>\n"
-        "window.rhetoricLabViews = {};\n"
-        "for (const element of document.querySelectorAll('script[id^=\"spec-\"]')) {\n"
-        "  const name = element.id.slice(5);\n"
-        "  vegaEmbed('#vis-' + name, JSON.parse(element.textContent), "
-        f"{embed})\n"
-        "    .then((result) => { window.rhetoricLabViews[name] = result.view; })\n"
-        "    .catch(console.error);\n"
-        "}\n</script>"
     )
-    out.append("</body></html>")
-    return "\n".join(out), tuple(chart_objects)
+    return page, tuple(entry.name for entry in entries)
 
 
 def image_folder(out: str | os.PathLike) -> Path:
@@ -624,38 +430,19 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    learners = labels.loc[labels["learner"] != KEY_LEARNER, "learner"]
-    if simulated is None:
-        simulated = charts_module.is_simulated(labels)
+    model = ClassModel(
+        labels, corpus=corpus, codebook=codebook, key=key, history=history, simulated=simulated
+    )
+    learners = int(model.labels["learner"].nunique())
     if fmt == "html":
-        text, names = render_html(
-            labels,
-            corpus=corpus,
-            codebook=codebook,
-            key=key,
-            history=history,
-            show_names=show_names,
-            salt=salt,
-            simulated=simulated,
-            title=title,
-        )
+        text, names = render_html(model, show_names=show_names, salt=salt, title=title)
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
-        return ReportResult(path, (path,), names, int(learners.nunique()), simulated)
-    if key is None and (labels["learner"] == KEY_LEARNER).any():
-        key = labels[labels["learner"] == KEY_LEARNER]
-    chart_objects = charts_module.class_charts(
-        labels[labels["learner"] != KEY_LEARNER],
-        corpus=corpus,
-        codebook=codebook,
-        key=key,
-        simulated=simulated,
-    )
+        return ReportResult(path, (path,), names, learners, model.simulated)
+    chart_objects = {e.name: registry.build(e.name, model) for e in registry.available(model)}
     folder = image_folder(out)
     files = write_chart_images(chart_objects, folder, fmt)
-    return ReportResult(
-        folder, tuple(files), tuple(chart_objects), int(learners.nunique()), simulated
-    )
+    return ReportResult(folder, tuple(files), tuple(chart_objects), learners, model.simulated)
