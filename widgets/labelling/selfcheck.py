@@ -14,16 +14,19 @@ that the key is with the instructor.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import os
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
 
 from ..schema import STANCES, TECHNIQUE_TARGET, split_techniques
+from ..templating import template_environment
 from .current import current_labels
 from .model import labelled_sentence_ids, short_text
 
@@ -301,91 +304,69 @@ def _verdict(agree: bool | None) -> str:
     return "✓ yes" if agree else "✗ no"
 
 
-def render_result(result: SelfCheckResult, codebook, targets) -> str:
-    """The self-check as HTML: overview, per-technique table, per-sentence table."""
-    e = html.escape
-    cell = "style='padding:2px 6px;vertical-align:top;text-align:left'"
-    overview = (
-        "<p>"
-        f"Techniques: you agree with the key on <b>{result.n_agree} of {result.n_compared}"
-        f"</b> sentences ({_number(result.technique_agreement, percent=True)}); "
-        f"precision {_number(result.micro_precision)}, recall "
-        f"{_number(result.micro_recall)} over all techniques.<br>"
-        f"Stance: {_number(result.stance_agreement, percent=True)} agreement on "
-        f"{result.n_stances} sentence–target pairs; Cohen's κ = "
-        f"{_number(result.stance_kappa)}.</p>"
-        "<p style='font-size:0.9em'>Precision: of the sentences where you tagged a "
-        "technique, the share where the key has it too. Recall: of the sentences where "
-        "the key has it, the share you tagged. κ corrects agreement for chance (1 = "
-        "perfect, 0 = no better than chance). A reading marked <i>contested</i> counts "
-        "as agreeing when you chose it.</p>"
-    )
-    technique_rows = "".join(
-        f"<tr><td {cell}>{e(row.name)}</td><td {cell}>{row.tp}</td><td {cell}>{row.fp}</td>"
-        f"<td {cell}>{row.fn}</td><td {cell}>{_number(row.precision)}</td>"
-        f"<td {cell}>{_number(row.recall)}</td><td {cell}>{_number(row.kappa)}</td></tr>"
-        for row in result.per_technique.itertuples(index=False)
-        if row.tp + row.fp + row.fn
-    )
-    technique_table = (
-        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
-        + "".join(
-            f"<th {cell}>{h}</th>"
-            for h in (
-                "technique",
-                "both tagged",
-                "only you",
-                "only the key",
-                "precision",
-                "recall",
-                "κ",
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+@functools.cache
+def _template():
+    return template_environment(_TEMPLATES).get_template("selfcheck.html.j2")
+
+
+def _sentence_view(s, targets, codebook) -> dict:
+    """One row of the per-sentence table, as text (the template escapes it)."""
+    rationale = s.rationale
+    extra = {r for r in s.stance_rationale.values() if r and r != rationale}
+    if extra:
+        rationale = " ".join([rationale, *sorted(extra)]).strip()
+    contested = s.contested
+    if s.used_alternative:
+        contested = "You chose the contested reading. " + contested
+    return {
+        "position": s.position,
+        "text": short_text(s.text, 90),
+        "yours": _tag_names(s.learner_techniques, codebook),
+        "key": _tag_names(s.key_techniques, codebook),
+        "alternative": None if s.alt_techniques is None else _tag_names(s.alt_techniques, codebook),
+        "verdict": _verdict(s.techniques_agree),
+        "stances": [
+            (
+                s.learner_stances.get(t) or "—",
+                s.key_stances.get(t) or "—",
+                _verdict(s.stances_agree.get(t)),
             )
-        )
-        + f"</tr></thead><tbody>{technique_rows}</tbody></table>"
-    )
-    target_names = [codebook.target(t).name if t in codebook.target_ids else t for t in targets]
-    sentence_rows = []
-    for s in result.sentences:
-        stance_cells = "".join(
-            f"<td {cell}>{e(s.learner_stances.get(t) or '—')} / "
-            f"{e(s.key_stances.get(t) or '—')}<br>{_verdict(s.stances_agree.get(t))}</td>"
             for t in targets
-        )
-        rationale = s.rationale
-        extra = {r for r in s.stance_rationale.values() if r and r != rationale}
-        if extra:
-            rationale = " ".join([rationale, *sorted(extra)]).strip()
-        contested = s.contested
-        if s.used_alternative:
-            contested = "You chose the contested reading. " + contested
-        sentence_rows.append(
-            "<tr style='border-top:1px solid #ddd'>"
-            f"<td {cell}>{s.position}. {e(short_text(s.text, 90))}</td>"
-            f"<td {cell}>{e(_tag_names(s.learner_techniques, codebook))}</td>"
-            f"<td {cell}>{e(_tag_names(s.key_techniques, codebook))}"
-            + (
-                f"<br><i>or</i> {e(_tag_names(s.alt_techniques, codebook))}"
-                if s.alt_techniques is not None
-                else ""
+        ],
+        "rationale": rationale,
+        "contested": contested,
+    }
+
+
+def render_result(result: SelfCheckResult, codebook, targets) -> str:
+    """The self-check as HTML (``templates/selfcheck.html.j2``): overview, per-technique
+    table, per-sentence table."""
+    return _template().render(
+        css=(_TEMPLATES / "selfcheck.css").read_text(encoding="utf-8"),
+        r=result,
+        technique_agreement=_number(result.technique_agreement, percent=True),
+        precision=_number(result.micro_precision),
+        recall=_number(result.micro_recall),
+        stance_agreement=_number(result.stance_agreement, percent=True),
+        stance_kappa=_number(result.stance_kappa),
+        techniques=[
+            (
+                row.name,
+                row.tp,
+                row.fp,
+                row.fn,
+                _number(row.precision),
+                _number(row.recall),
+                _number(row.kappa),
             )
-            + f"</td><td {cell}>{_verdict(s.techniques_agree)}</td>"
-            f"{stance_cells}"
-            f"<td {cell}>{e(rationale)}</td><td {cell}>{e(contested)}</td></tr>"
-        )
-    stance_heads = "".join(
-        f"<th {cell}>stance: {e(name)}<br>(you / key)</th>" for name in target_names
-    )
-    sentence_table = (
-        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
-        f"<th {cell}>sentence</th><th {cell}>your tags</th><th {cell}>key tags</th>"
-        f"<th {cell}>agree?</th>{stance_heads}<th {cell}>rationale</th>"
-        f"<th {cell}>contested</th></tr></thead><tbody>"
-        + "".join(sentence_rows)
-        + "</tbody></table>"
-    )
-    return (
-        f"<div>{overview}<h4>Per technique</h4>{technique_table}"
-        f"<h4>Per sentence</h4>{sentence_table}</div>"
+            for row in result.per_technique.itertuples(index=False)
+            if row.tp + row.fp + row.fn
+        ],  # fmt: skip
+        target_names=[codebook.target(t).name if t in codebook.target_ids else t for t in targets],
+        sentences=[_sentence_view(s, targets, codebook) for s in result.sentences],
     )
 
 

@@ -29,10 +29,10 @@ from ..analysis.model import ClassModel
 from ..analysis.views import technique_names
 from ..labelling.current import current_labels
 from ..schema import TECHNIQUE_TARGET, split_techniques
+from ..templating import template_environment
 from . import registry
 from .charts import SIMULATED_SUBTITLE
 from .pseudonyms import pseudonym_map
-from .templating import template_environment
 from .vega import vega_bundle
 
 __all__ = [
