@@ -3,26 +3,7 @@
 
 from __future__ import annotations
 
-from .content.answers import (
-    CONTESTED_COLUMNS,
-    KEY_LEARNER,
-    KEY_SAVED_AT,
-    AnswersMissing,
-    key_problems,
-    load_contested,
-    load_key,
-    load_model_answers,
-    write_key,
-)
+from .content import answers as _moved
+from .content.answers import *  # noqa: F403 - the same names, where lesson 90 imports them
 
-__all__ = [
-    "KEY_LEARNER",
-    "KEY_SAVED_AT",
-    "CONTESTED_COLUMNS",
-    "AnswersMissing",
-    "load_key",
-    "load_contested",
-    "load_model_answers",
-    "key_problems",
-    "write_key",
-]
+__all__ = list(_moved.__all__)

@@ -358,18 +358,11 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
             for codes in (learner_s, unit_s, target_s, stance_values)
         )
     stance_targets, used_targets = compact(target_s, len(target_ids), target_rank)
+    # (in the order of ClassLabels' fields)
+    techniques = (learner_t, unit_t, set_codes)
+    stances = (learner_s, unit_s, stance_targets, stance_values)
     return ClassLabels(
-        learners=learners,
-        units=units,
-        targets=target_ids[used_targets],
-        technique_sets=tuple(sets),
-        technique_learner=learner_t,
-        technique_unit=unit_t,
-        technique_set=set_codes,
-        stance_learner=learner_s,
-        stance_unit=unit_s,
-        stance_target=stance_targets,
-        stance_value=stance_values,
+        learners, units, target_ids[used_targets], tuple(sets), *techniques, *stances
     )
 
 

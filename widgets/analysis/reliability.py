@@ -136,13 +136,8 @@ def technique_set_alpha(
     The empty set ("looked, no technique") is a value: two learners who both saw no
     technique agree fully; one empty set against any non-empty set is distance 1.
 
-    Parameters
-    ----------
-    labels : DataFrame or ClassLabels
-        Current labels; filtered as in :func:`technique_alpha`.
-    distance : {"masi", "jaccard"}
-    include_key : bool
-        Count the answer key as one more coder.
+    Parameters are those of :func:`sentence_disagreement` (``include_key``: the key
+    counts as one more coder).
 
     Returns
     -------

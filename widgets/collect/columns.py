@@ -22,19 +22,6 @@ FILE_COLUMNS: tuple[str, ...] = (
     "problem",
     "notes",
 )
-#: Keys of :attr:`CollectResult.counts`.
-COUNT_KEYS: tuple[str, ...] = (
-    "files",
-    "files_rejected",
-    "learners",
-    "rows_read",
-    "kept",
-    "superseded",
-    "cleared",
-    "other_rows",
-    "duplicate",
-    "rejected",
-)
 #: The buckets every row read lands in, exactly one each: they add up to ``rows_read``.
 ROW_BUCKETS: tuple[str, ...] = (
     "kept",
@@ -44,19 +31,13 @@ ROW_BUCKETS: tuple[str, ...] = (
     "duplicate",
     "rejected",
 )
+#: Keys of :attr:`CollectResult.counts`.
+COUNT_KEYS: tuple[str, ...] = ("files", "files_rejected", "learners", "rows_read", *ROW_BUCKETS)
 
 
 #: Columns without which a file cannot be read; the others default to "".
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "learner",
-    "article_id",
-    "sentence_id",
-    "target",
-    "techniques",
-    "stance",
-    "status",
-    "saved_at",
-)
+_OPTIONAL_IN_FILES = ("confidence", "note", "frame", "codebook_version", "text_sha1")
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in LABEL_COLUMNS if c not in _OPTIONAL_IN_FILES)
 
 #: Header names understood besides the schema's own (compared lower-case, with spaces and
 #: hyphens read as underscores), e.g. "Learner", "sentence id", "Sentence-ID".

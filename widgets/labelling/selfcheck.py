@@ -308,8 +308,8 @@ _TEMPLATES = Path(__file__).with_name("templates")
 
 
 @functools.cache
-def _template():
-    return template_environment(_TEMPLATES).get_template("selfcheck.html.j2")
+def _template(name: str = "selfcheck.html.j2"):
+    return template_environment(_TEMPLATES).get_template(name)
 
 
 def _sentence_view(s, targets, codebook) -> dict:
@@ -445,12 +445,10 @@ class SelfCheck(widgets.VBox):
             try:
                 return callback(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 - shown in the cell, never swallowed
-                detail = "".join(traceback.format_exception(error))
-                self.error_area.value = (
-                    f"<div style='color:{_ERROR}'><b>Something went wrong:</b> "
-                    f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
-                    "<details><summary>details for your instructor</summary><pre "
-                    f"style='white-space:pre-wrap'>{html.escape(detail)}</pre></details></div>"
+                self.error_area.value = _template("error.html.j2").render(
+                    kind=type(error).__name__,
+                    message=str(error),
+                    detail="".join(traceback.format_exception(error)),
                 )
                 return None
 

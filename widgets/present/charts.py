@@ -86,6 +86,29 @@ def _describe(text: str, simulated: bool) -> str:
     return ("Simulated class. " if simulated else "") + text
 
 
+def _technique_grid(codebook) -> dict:
+    """The heat maps' axes: articles across (in corpus order), techniques down."""
+    return {
+        "x": alt.X(
+            "article:N",
+            sort=alt.SortField("article_order"),
+            title=None,
+            axis=alt.Axis(labelAngle=-25, labelLimit=180),
+        ),
+        "y": alt.Y("technique:N", sort=list(technique_names(codebook).values()), title=None),
+    }
+
+
+def _labelled(chart, title: str, description: str, simulated: bool, subtitle=None, **sizes):
+    """The chart with its title (and subtitle) and its description for screen readers,
+    both saying so when the class is simulated."""
+    return chart.properties(
+        title=_title(title, simulated, subtitle),
+        description=_describe(description, simulated),
+        **sizes,
+    )
+
+
 def _needs_key(table):
     if table is None:
         raise ValueError("this chart compares learners with the answer key: the class has none")
@@ -233,13 +256,7 @@ def technique_heatmap(model: ClassModel, *, technique: str | None = None) -> alt
         .mark_rect()
         .properties(width=alt.Step(64))
         .encode(
-            x=alt.X(
-                "article:N",
-                sort=alt.SortField("article_order"),
-                title=None,
-                axis=alt.Axis(labelAngle=-25, labelLimit=180),
-            ),
-            y=alt.Y("technique:N", sort=list(technique_names(codebook).values()), title=None),
+            **_technique_grid(codebook),
             color=alt.Color(
                 "share:Q",
                 title="Share of labels",
@@ -304,37 +321,31 @@ def hotspots_chart(
     )
     if article_id is not None:
         name = data["article"].iloc[0] if len(data) else article_id
-        return layered.properties(
+        return _labelled(
+            layered,
+            f"Disagreement hot spots: {name}",
+            "Line chart of disagreement (0 to 1) for each sentence of the article, in "
+            "reading order; peaks are the sentences to discuss.",
+            simulated,
             width=640,
             height=200,
-            title=_title(f"Disagreement hot spots: {name}", simulated),
-            description=_describe(
-                "Line chart of disagreement (0 to 1) for each sentence of the article, in "
-                "reading order; peaks are the sentences to discuss.",
-                simulated,
-            ),
         )
-    return (
+    header = alt.Header(
+        labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelLimit=640
+    )
+    faceted = (
         alt.layer(layered, data=data)
         .properties(width=640, height=120)
         .facet(
-            row=alt.Row(
-                "article:N",
-                sort=alt.SortField("article_order"),
-                title=None,
-                header=alt.Header(
-                    labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelLimit=640
-                ),
-            )
+            row=alt.Row("article:N", sort=alt.SortField("article_order"), title=None, header=header)
         )
-        .properties(
-            title=_title("Disagreement hot spots along each article", simulated),
-            description=_describe(
-                "One line chart per article: disagreement (0 to 1) for each sentence in "
-                "reading order; peaks are the sentences to discuss.",
-                simulated,
-            ),
-        )
+    )
+    return _labelled(
+        faceted,
+        "Disagreement hot spots along each article",
+        "One line chart per article: disagreement (0 to 1) for each sentence in reading "
+        "order; peaks are the sentences to discuss.",
+        simulated,
     )
 
 
@@ -388,18 +399,14 @@ def agreement_chart(model: ClassModel) -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 3], color="black")
         .encode(x="alpha:Q")
     )
-    return alt.layer(bars, text, thresholds, data=data).properties(
+    return _labelled(
+        alt.layer(bars, text, thresholds, data=data),
+        "How consistently the class applies each technique",
+        "Bar chart of Krippendorff's alpha per technique, with the number of labels that "
+        "named it; higher is more consistent.",
+        simulated,
+        "Dashed lines: alpha 0.667 (tentative) and 0.8 (reliable). n = labels naming it.",
         width=420,
-        title=_title(
-            "How consistently the class applies each technique",
-            simulated,
-            "Dashed lines: alpha 0.667 (tentative) and 0.8 (reliable). n = labels naming it.",
-        ),
-        description=_describe(
-            "Bar chart of Krippendorff's alpha per technique, with the number of labels "
-            "that named it; higher is more consistent.",
-            simulated,
-        ),
     )
 
 
@@ -619,13 +626,7 @@ def my_techniques_chart(model: ClassModel) -> alt.Chart:
         .mark_rect()
         .properties(width=alt.Step(64))
         .encode(
-            x=alt.X(
-                "article:N",
-                sort=alt.SortField("article_order"),
-                title=None,
-                axis=alt.Axis(labelAngle=-25, labelLimit=180),
-            ),
-            y=alt.Y("technique:N", sort=list(technique_names(codebook).values()), title=None),
+            **_technique_grid(codebook),
             color=alt.Color(
                 "marked:Q", title="Sentences", scale=alt.Scale(scheme=QUANTITATIVE_SCHEME)
             ),

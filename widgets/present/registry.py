@@ -2,9 +2,8 @@
 takes and its builder.
 
 The report, the dashboard and the lessons read this registry, so adding a chart is one
-:func:`register` call here (in the style of Altair's plugin registries)::
-
-    register(ChartEntry(name="stance", heading="Stance by article and outlet", ...))
+row of ``_CHARTS`` here, or one :func:`register` call (in the style of Altair's plugin
+registries).
 """
 
 from __future__ import annotations
@@ -86,66 +85,30 @@ def build(name: str, model: ClassModel, **choices):
     return entry.build(model, **arguments)
 
 
-register(
-    ChartEntry(
-        name="stance",
-        heading="Stance by article and outlet",
-        description="The class's stance toward one target in each article, beside the key's.",
-        controls=("target",),
-        build=charts.stance_chart,
-    )
-)
-register(
-    ChartEntry(
-        name="techniques",
-        heading="Techniques by article",
-        description="How often the class named each technique in each article.",
-        controls=("technique",),
-        build=charts.technique_heatmap,
-    )
-)
-register(
-    ChartEntry(
-        name="hotspots",
-        heading="Where the class disagrees",
-        description="Disagreement along each article: the peaks are the sentences to discuss.",
-        controls=("article",),
-        build=charts.hotspots_chart,
-    )
-)
-register(
-    ChartEntry(
-        name="agreement",
-        heading="Agreement per technique",
-        description="How consistently the class applies each technique (Krippendorff's alpha).",
-        controls=(),
-        build=charts.agreement_chart,
-    )
-)
-register(
-    ChartEntry(
-        name="cooccurrence",
-        heading="Techniques named together",
-        description="Which techniques the class names together on one sentence.",
-        controls=("article",),
-        build=charts.cooccurrence_chart,
-    )
-)
-register(
-    ChartEntry(
-        name="learners_vs_key",
-        heading="Learners against the answer key",
-        description="How close learners came to the answer key (F1, in bands).",
-        controls=(),
-        build=charts.learner_f1_chart,
-        needs_key=True,
-    )
-)
-register(ChartEntry(
-    name="techniques_vs_key",
-    heading="Each technique against the answer key",
-    description="Per technique, the spread of learners' F1 against the key.",
-    controls=("technique",),
-    build=charts.technique_f1_chart,
-    needs_key=True,
-))  # fmt: skip
+#: The class charts, in report order: (name, heading, description, controls, builder,
+#: needs_key). To add a chart, add its row.
+_CHARTS = (
+    ("stance", "Stance by article and outlet",
+     "The class's stance toward one target in each article, beside the key's.",
+     ("target",), charts.stance_chart, False),
+    ("techniques", "Techniques by article",
+     "How often the class named each technique in each article.",
+     ("technique",), charts.technique_heatmap, False),
+    ("hotspots", "Where the class disagrees",
+     "Disagreement along each article: the peaks are the sentences to discuss.",
+     ("article",), charts.hotspots_chart, False),
+    ("agreement", "Agreement per technique",
+     "How consistently the class applies each technique (Krippendorff's alpha).",
+     (), charts.agreement_chart, False),
+    ("cooccurrence", "Techniques named together",
+     "Which techniques the class names together on one sentence.",
+     ("article",), charts.cooccurrence_chart, False),
+    ("learners_vs_key", "Learners against the answer key",
+     "How close learners came to the answer key (F1, in bands).",
+     (), charts.learner_f1_chart, True),
+    ("techniques_vs_key", "Each technique against the answer key",
+     "Per technique, the spread of learners' F1 against the key.",
+     ("technique",), charts.technique_f1_chart, True),
+)  # fmt: skip
+for _row in _CHARTS:
+    register(ChartEntry(*_row))  # (the fields in the row's order)

@@ -273,17 +273,13 @@ def _learner_table(model: ClassModel, names: dict[str, str], limit: int) -> tupl
 def render_html(
     labels: pd.DataFrame | ClassModel,
     *,
-    corpus=None,
-    codebook=None,
-    key: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
     show_names: bool = False,
     salt: str | None = None,
-    simulated: bool | None = None,
     title: str = "Rhetoric Lab: class results",
     discuss: int = 10,
     learner_limit: int = 500,
     bundle: str | None = None,
+    **class_options,
 ) -> tuple[str, tuple[str, ...]]:
     """The whole report as one HTML document, and the names of its charts.
 
@@ -291,26 +287,22 @@ def render_html(
     ----------
     labels : DataFrame or ClassModel
         The class's labels (current, or a history: the latest row per key counts), or
-        the class's model already built. Rows of learner ``"key"`` are taken as the key
-        when ``key`` is not given.
-    corpus, codebook
-        Needed with a labels frame.
-    key : DataFrame, optional
-        The answer key's labels.
-    history : DataFrame, optional
-        Every valid row, for the "changed minds" table.
+        the class's model already built.
     show_names : bool
         Show learner ids; by default they are pseudonymised with ``salt``.
     salt : str, optional
         Required unless ``show_names``.
-    simulated : bool, optional
-        Default: every learner id is simulated (``sim-...``).
+    title : str
     discuss : int
         Sentences in the "discuss these sentences" list.
     learner_limit : int
         Learners listed in the table at most.
     bundle : str, optional
         The JavaScript bundle (default :func:`widgets.present.vega.vega_bundle`).
+    **class_options
+        With a labels frame: ``corpus``, ``codebook`` and optionally ``key``, ``history``
+        and ``simulated``, as :class:`~widgets.analysis.model.ClassModel` takes them (rows
+        of learner ``"key"`` are the key when ``key`` is not given).
 
     Returns
     -------
@@ -318,9 +310,7 @@ def render_html(
     """
     if not show_names and not salt:
         raise ValueError("a salt is needed to pseudonymise learner ids (or show_names=True)")
-    model = labels if isinstance(labels, ClassModel) else ClassModel(
-        labels, corpus=corpus, codebook=codebook, key=key, history=history, simulated=simulated
-    )  # fmt: skip
+    model = labels if isinstance(labels, ClassModel) else ClassModel(labels, **class_options)
     learners = list(model.learners)
     names = {x: x for x in learners} if show_names else pseudonym_map(learners, salt or "")
     entries = registry.available(model)
@@ -410,19 +400,16 @@ def write_report(
     labels: pd.DataFrame,
     out: str | os.PathLike,
     *,
-    corpus,
-    codebook,
     fmt: str = "html",
-    key: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
     show_names: bool = False,
     salt: str | None = None,
-    simulated: bool | None = None,
     title: str = "Rhetoric Lab: class results",
+    **class_options,
 ) -> ReportResult:
     """Write the report: an HTML file at ``out``, or images in :func:`image_folder`.
 
-    Parameters are those of :func:`render_html`; ``fmt`` is one of :data:`FORMATS`.
+    ``fmt`` is one of :data:`FORMATS`; the other parameters are those of
+    :func:`render_html` (``corpus`` and ``codebook`` are needed).
 
     Returns
     -------
@@ -430,9 +417,7 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    model = ClassModel(
-        labels, corpus=corpus, codebook=codebook, key=key, history=history, simulated=simulated
-    )
+    model = ClassModel(labels, **class_options)
     learners = int(model.labels["learner"].nunique())
     if fmt == "html":
         text, names = render_html(model, show_names=show_names, salt=salt, title=title)
