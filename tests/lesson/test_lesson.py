@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import tempfile
 import zipfile
 
 import pandas as pd
 import pytest
 
+import widgets.lesson as lesson
 from widgets import paths
 from widgets.labelling.store import LabelStore, read_label_file
-from widgets.lesson import helpers as lesson
 from widgets.schema import LABEL_COLUMNS
 
 
@@ -137,13 +139,13 @@ def test_codebook_tour_shows_fields_and_escapes_text(codebook):
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
     for technique in codebook.techniques[1:]:
-        assert lesson.html.escape(technique.name) in page
-        assert lesson.html.escape(technique.example) in page
-        assert f"<kbd>{lesson.html.escape(technique.key)}</kbd>" in page
+        assert html.escape(technique.name) in page
+        assert html.escape(technique.example) in page
+        assert f"<kbd>{html.escape(technique.key)}</kbd>" in page
     for category in codebook.categories:
-        assert lesson.html.escape(category.name) in page
+        assert html.escape(category.name) in page
     for rule in codebook.coding_rules:
-        assert f"<li>{lesson.html.escape(rule)}</li>" in page
+        assert f"<li>{html.escape(rule)}</li>" in page
 
 
 # -- where are my labels / hand in --------------------------------------------------------
@@ -286,7 +288,7 @@ def test_class_folder_prefers_the_given_folder_then_the_environment(tmp_path, mo
 
 def test_class_folder_without_files_is_marked_simulated(tmp_path, monkeypatch):
     """An empty class folder: is the result simulated, with a banner saying why?"""
-    monkeypatch.setattr(lesson.paths, "REPO_ROOT", tmp_path)  # no class/ here
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)  # no class/ here
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setenv(lesson.CLASS_DIR_ENV, str(empty))
@@ -300,10 +302,10 @@ def test_class_results_simulates_a_labelled_class_when_none_is_collected(
     tmp_path, monkeypatch, corpus, codebook
 ):
     """Without class files: a simulated class, marked so in the banner, tables and charts?"""
-    monkeypatch.setattr(lesson.paths, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    monkeypatch.setattr(lesson.tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     results = lesson.class_results(simulate_learners=6, seed=3, corpus=corpus, codebook=codebook)
     assert results.simulated and results.learners == 6
     assert results.labels["learner"].str.startswith("sim-").all()
