@@ -269,6 +269,8 @@ def compact(
     return remap[codes], used
 
 
+# longer than 80 lines: the codes are kept in the categories' numbering until the very
+# end (renumbering millions of codes is a pass per column); every step shares them.
 def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
     """Code a labels frame for the class views (done by every view if not done before).
 

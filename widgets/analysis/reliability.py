@@ -330,6 +330,8 @@ def _count_items(
     return counts.reshape(shape)
 
 
+# longer than 80 lines: every learner's precision, recall, F1 and stance kappa come from
+# the same few passes over the coded rows; split, each part would redo them.
 def learner_vs_key(
     labels: pd.DataFrame | ClassLabels,
     key_labels: pd.DataFrame | None = None,

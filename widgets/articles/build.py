@@ -451,6 +451,9 @@ def _existing_bodies(sentences_csv: Path) -> dict[str, str]:
     return {article_id: text_sha1("\n".join(t)) for article_id, t in texts.items()}
 
 
+# longer than 80 lines: adding an article is one transaction (check, clean, segment,
+# write the text, the sentence table, the raw copy and the codebook targets); the steps
+# are in order and each undoes nothing, so they read best top to bottom.
 def add_article(
     file: str | os.PathLike,
     *,

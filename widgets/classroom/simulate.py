@@ -336,6 +336,9 @@ def _mask_strings(masks: np.ndarray, technique_ids: list[str]) -> tuple[np.ndarr
     return codes, pa.array(pool)
 
 
+# longer than 80 lines: one pass per article draws every learner's rows at once, as
+# arrays that the steps (labelled sentences, values, sessions, undo) all share; cut into
+# functions they would be a dozen arrays handed back and forth.
 def simulate_class(
     out: str | os.PathLike,
     *,

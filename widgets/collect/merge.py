@@ -82,6 +82,8 @@ def history_and_labels(
     return pd.DataFrame(history, copy=False), pd.DataFrame(labels, copy=False)
 
 
+# longer than 80 lines: one function so that its key and order arrays (tens of MB each
+# at 10,000 learners) are freed when it returns, before the labels are copied out.
 def merge_saves(
     frame: pd.DataFrame,
     reason: np.ndarray,

@@ -222,6 +222,7 @@ class _Progress:
             self._bar.close()
 
 
+# longer than 80 lines with its docstring: the body is the stages, in order, each a call.
 def collect(
     inputs: Iterable[str | os.PathLike],
     *,
@@ -268,6 +269,54 @@ def collect(
         raise ValueError("now must be timezone-aware")
     limit = (now + CLOCK_SKEW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     sources = find_inputs(inputs)
+    bar = _Progress(len(sources), shown=progress)
+    reader = _read(sources, bar)
+    names = np.array([s.name for s in sources] + [""], dtype=object)
+    frame, stamps, stamp_ok = _frame_of(reader)
+    bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
+    reason = check_rows(
+        Rows(frame, corpus=corpus, codebook=codebook, stamps=stamps, stamp_ok=stamp_ok, limit=limit)
+    )
+    bar.stage("merging saves")
+    live_idx, kept_idx, merge_counts = merge_saves(frame, reason, stamps, corpus, names)
+    del stamps, stamp_ok
+    _normalise_techniques(frame)
+    rejects, per_file = _rejects(frame, reason, reader, names)
+    # What the labels no longer need goes before they are copied out (10,000 learners
+    # must fit in 2 GB).
+    del reason
+    bar.stage("building labels and history")
+    history, labels = _cut_out(frame, live_idx, kept_idx, names)
+    del frame, live_idx
+    files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
+    for index, row, _message, _line in reader.rejects:
+        if row > 0:
+            per_file[index] += 1
+    files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
+    counts = {
+        "files": len(sources) - len(reader.skipped),
+        "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
+        "learners": int(history["learner"].nunique()),
+        "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
+        "kept": len(kept_idx),
+        **merge_counts,
+        "rejected": int((rejects["row"] > 0).sum()),
+    }
+    if sum(counts[k] for k in ROW_BUCKETS) != counts["rows_read"]:  # pragma: no cover
+        raise RuntimeError(f"collect lost track of rows: {counts}")  # a bug, never bad input
+    bar.close()
+    return CollectResult(
+        labels=labels,
+        history=history,
+        rejects=rejects,
+        counts=counts,
+        files=files,
+        skipped=tuple(str(names[i]) for i in reader.skipped),
+    )
+
+
+def _read(sources: list, bar: _Progress) -> Reader:
+    """Every source read (canonical files in batches); collect's own outputs skipped."""
     reader = Reader(total_bytes=sum(s.size for s in sources))
     # class.csv has a learner file's columns: it is known as collect's own output by the
     # class.history.csv beside it (the history and rejects files by their headers).
@@ -275,16 +324,17 @@ def collect(
     for source in sources:
         # (string work, not output_paths: 10,000 Path objects cost a third of a second)
         history = os.path.splitext(source.name)[0] + ".history.csv"
-        if source.scanned and history in scanned:
-            if is_collect_output(source.name):
-                reader.outputs[source.name] = "labels"
-    bar = _Progress(len(sources), shown=progress)
+        if source.scanned and history in scanned and is_collect_output(source.name):
+            reader.outputs[source.name] = "labels"
     for index, source in enumerate(sources):
         reader.add(index, source)
         bar.advance()
     reader.flush()
-    names = np.array([s.name for s in sources] + [""], dtype=object)
+    return reader
 
+
+def _frame_of(reader: Reader) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The rows read as one frame (category columns), and their parsed times."""
     if reader.tables:
         frame, stamps, stamp_ok = to_frame(reader.tables)
         reader.tables.clear()
@@ -295,25 +345,22 @@ def collect(
         frame = pd.DataFrame({c: pd.Categorical([]) for c in DICT_COLUMNS})
         for c in TEXT_COLUMNS:
             frame[c] = pd.Series(dtype="str")
-        frame["_file"] = pd.Series(dtype=np.int32)
-        frame["_row"] = pd.Series(dtype=np.int32)
-        frame["_raw"] = pd.Series(dtype=object)
-        frame["_tail"] = pd.Series(dtype=bool)
+        for c, dtype in (
+            ("_file", np.int32),
+            ("_row", np.int32),
+            ("_raw", object),
+            ("_tail", bool),
+        ):
+            frame[c] = pd.Series(dtype=dtype)
         stamps, stamp_ok = np.zeros(0, np.int64), np.zeros(0, bool)
     for column in DICT_COLUMNS:
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
-    bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
-    reason = check_rows(
-        Rows(frame, corpus=corpus, codebook=codebook, stamps=stamps, stamp_ok=stamp_ok, limit=limit)
-    )
-    bar.stage("merging saves")
-    live_idx, kept_idx, merge_counts = merge_saves(frame, reason, stamps, corpus, names)
-    del stamps, stamp_ok
-    file_codes = frame["_file"].to_numpy(dtype=np.int64)
-    row_numbers = frame["_row"].to_numpy(dtype=np.int64)
+    return frame, stamps, stamp_ok
 
-    # Normalise technique strings ("b;a" -> "a;b") once per distinct value.
+
+def _normalise_techniques(frame: pd.DataFrame) -> None:
+    """Technique strings sorted and de-duplicated ("b;a" -> "a;b"), once per distinct value."""
     technique_codes, techniques = codes_of(frame, "techniques")
     normalised = [join_techniques(t for t in v.split(";") if t) for v in techniques]
     if normalised != techniques:
@@ -321,7 +368,13 @@ def collect(
         remap = np.array([uniques.index(v) for v in normalised] + [-1], dtype=np.int32)
         frame["techniques"] = pd.Categorical.from_codes(remap[technique_codes], categories=uniques)
 
-    # Rejects: parse-level ones from the reader, then failed checks and conflicts.
+
+def _rejects(
+    frame: pd.DataFrame, reason: np.ndarray, reader: Reader, names: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rejects (the reader's, then failed checks and conflicts), and per file how many
+    rows failed a check."""
+    file_codes = frame["_file"].to_numpy(dtype=np.int64)
     rejected_idx = np.flatnonzero(~pd.isna(reason))
     raw_lines = frame["_raw"].iloc[rejected_idx].to_numpy(dtype=object)
     missing_raw = np.flatnonzero(pd.isna(raw_lines))
@@ -329,16 +382,13 @@ def collect(
         missing_raw, serialise(frame, rejected_idx[missing_raw]), strict=True
     ):
         raw_lines[position] = line
-    reject_rows = [
-        (names[i], row, message, line) for i, row, message, line in reader.rejects
-    ] + list(
-        zip(
-            names[file_codes[rejected_idx]],
-            row_numbers[rejected_idx],
-            reason[rejected_idx],
-            raw_lines,
-            strict=True,
-        )
+    reject_rows = [(names[i], row, message, line) for i, row, message, line in reader.rejects]
+    reject_rows += zip(
+        names[file_codes[rejected_idx]],
+        frame["_row"].to_numpy(dtype=np.int64)[rejected_idx],
+        reason[rejected_idx],
+        raw_lines,
+        strict=True,
     )
     rejects = pd.DataFrame(reject_rows, columns=list(REJECT_COLUMNS))
     rejects["row"] = rejects["row"].astype(np.int64)
@@ -346,57 +396,30 @@ def collect(
         rejects = rejects.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
     for column in ("file", "reason", "raw_line"):
         rejects[column] = rejects[column].astype("str")
-    per_file = np.bincount(file_codes[rejected_idx], minlength=len(sources))
-    # What the labels no longer need goes before they are copied out (10,000 learners
-    # must fit in 2 GB).
-    del reason, raw_lines, row_numbers, rejected_idx
+    return rejects, np.bincount(file_codes[rejected_idx], minlength=len(names) - 1)
 
-    bar.stage("building labels and history")
-    # The history is the valid rows in reading order: when nothing was set aside it is
-    # the frame itself (no copy), so 10,000 learners fit in memory; the labels are the
-    # one copy, in key order.
+
+def _cut_out(
+    frame: pd.DataFrame, live_idx: np.ndarray, kept_idx: np.ndarray, names: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The history (valid rows, in reading order, with ``source_file``) and the labels.
+
+    When nothing was set aside the history is the frame itself (no copy), so 10,000
+    learners fit in memory; the labels are the one copy, in key order."""
+    file_codes = frame["_file"].to_numpy(dtype=np.int64)
     live_mask = np.zeros(len(file_codes), dtype=bool)
     live_mask[live_idx] = True
-    all_live = len(live_idx) == len(live_mask)
-    del live_idx
     live_rows = None
-    if all_live:  # the history is the frame
+    if len(live_idx) == len(live_mask):  # the history is the frame
         history, labels = history_and_labels(frame, None, kept_idx)
     else:
         live_rows = np.flatnonzero(live_mask)
         position = np.cumsum(live_mask) - 1
         history, labels = history_and_labels(frame, live_rows, position[kept_idx])
-    del frame
     unique_names, name_codes = np.unique(names[:-1].astype(str), return_inverse=True)
     history["source_file"] = pd.Categorical.from_codes(
         name_codes.astype(np.int32)[file_codes if live_rows is None else file_codes[live_rows]],
         categories=list(unique_names),
         validate=False,
     )
-    files = pd.DataFrame(reader.file_rows, columns=list(FILE_COLUMNS))
-    for index, _row, _message, _line in reader.rejects:
-        if _row > 0:
-            per_file[index] += 1
-    files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
-
-    counts = {
-        "files": len(sources) - len(reader.skipped),
-        "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
-        "learners": int(history["learner"].nunique()),
-        "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
-        "kept": len(kept_idx),
-        **merge_counts,
-        "rejected": int((rejects["row"] > 0).sum()),
-    }
-    total = sum(counts[k] for k in ROW_BUCKETS)
-    if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
-        raise RuntimeError(f"collect lost track of rows: {counts}")
-    bar.close()
-    return CollectResult(
-        labels=labels,
-        history=history,
-        rejects=rejects,
-        counts=counts,
-        files=files,
-        skipped=tuple(str(names[i]) for i in reader.skipped),
-    )
+    return history, labels

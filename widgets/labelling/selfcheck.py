@@ -124,6 +124,8 @@ def _fallback_kappa(first: list, second: list, labels: list) -> float:  # pragma
     return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
 
 
+# longer than 80 lines: one pass over the article's sentences builds each sentence's
+# comparison and the totals together (contested readings count in both).
 def compare_with_key(
     learner_labels: pd.DataFrame,
     key_labels: pd.DataFrame,

@@ -270,6 +270,7 @@ def _learner_table(model: ClassModel, names: dict[str, str], limit: int) -> tupl
     return _table(per_learner.head(limit), headers, formats), len(per_learner) - limit
 
 
+# longer than 80 lines: most of it is the docstring and the template's named values.
 def render_html(
     labels: pd.DataFrame | ClassModel,
     *,
