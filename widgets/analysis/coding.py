@@ -231,14 +231,6 @@ def distinct(keys: np.ndarray, space: int) -> np.ndarray:
     return ordered[first]
 
 
-def has_duplicates(keys: np.ndarray, space: int) -> bool:
-    """Whether non-negative integer ``keys`` below ``space`` repeat (bitmap or sort)."""
-    if space <= 8 * len(keys) + 1_000_000:
-        return np.count_nonzero(occurs(space, keys)) < len(keys)
-    ordered = np.sort(keys)
-    return bool((ordered[1:] == ordered[:-1]).any())
-
-
 def occurs(size: int, *codes: np.ndarray) -> np.ndarray:
     """Which codes ``0 <= code < size`` occur in any of the arrays."""
     present = np.zeros(size, dtype=bool)  # a byte per code, where counting takes eight

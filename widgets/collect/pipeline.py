@@ -87,7 +87,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -186,10 +186,6 @@ class CollectResult:
 
 
 # -- merging -----------------------------------------------------------------------------
-
-
-def _empty_labels(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
 
 
 class _Progress:
