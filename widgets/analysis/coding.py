@@ -271,7 +271,7 @@ def prepare_labels(labels: pd.DataFrame | ClassLabels) -> ClassLabels:
     labels : DataFrame
         Labels with at least ``learner``, ``article_id``, ``sentence_id``, ``target``,
         ``techniques`` and ``stance`` (:data:`widgets.schema.LABEL_COLUMNS`), as from
-        ``collect`` or :meth:`widgets.store.LabelStore.labels`. Empty CSV fields read as
+        ``collect`` or :meth:`widgets.labelling.store.LabelStore.labels`. Empty CSV fields read as
         NaN are taken as ``""``. Summary rows are left out. If several rows share a key
         (a history rather than current labels), the latest ``saved_at`` wins; keys whose
         current row is ``cleared`` are left out. A stance outside

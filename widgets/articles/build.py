@@ -1,7 +1,7 @@
 """Build ``articles.csv`` and ``sentences.csv`` from the manifest and the raw texts.
 
 ``data/articles/sources.yml`` (hand-written) lists the articles in order; each raw text
-is cleaned (:mod:`widgets.cleaning`) and segmented (:mod:`widgets.segment`). The build
+is cleaned (:mod:`widgets.articles.cleaning`) and segmented (:mod:`widgets.articles.segment`). The build
 is deterministic: the same inputs always give byte-identical CSVs (UTF-8, ``\\n`` line
 endings, minimal quoting, manifest order). :func:`add_article` runs a new text through
 the same pipeline and appends it, leaving every existing byte in place.

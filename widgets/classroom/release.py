@@ -3,7 +3,7 @@
 ``rhetoric-lab release OUT`` writes a folder (or ``OUT.zip``) that learners can open
 with ``make lab`` or on Binder. It leaves out ``answers/``, instructor-only notebooks
 (``metadata.rhetoric_lab.audience == "instructor"``) and every solution region
-(:mod:`widgets.solutions`), clears outputs, and then checks that no rationale text from
+(:mod:`widgets.classroom.solutions`), clears outputs, and then checks that no rationale text from
 the answer key made it into the bundle.
 """
 

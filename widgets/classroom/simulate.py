@@ -1,7 +1,7 @@
 """A simulated class: one label CSV per made-up learner, for demos, tests and benchmarks.
 
 :func:`simulate_class` writes ``sim-0001.csv`` ... in exactly the format
-:class:`widgets.store.LabelStore` writes (header, then one row per save, ``\\n`` line
+:class:`widgets.labelling.store.LabelStore` writes (header, then one row per save, ``\\n`` line
 ends, minimal CSV quoting), plus a ``SIMULATED.txt`` that says so. Learner ids all start
 with :data:`SIMULATED_PREFIX`, which is how :mod:`widgets.collect` and the report know a
 class is simulated.

@@ -154,7 +154,7 @@ def write_outputs(result: CollectResult, out: str | os.PathLike) -> dict[str, Pa
     All three are written to temporary names and moved into place only when every one
     was written, so a full disk or an interrupted run leaves the previous results as they
     were and no half-written file. Values are quoted CSV (UTF-8), read back exactly by
-    pandas, :mod:`csv` and :func:`widgets.store.read_label_file`.
+    pandas, :mod:`csv` and :func:`widgets.labelling.store.read_label_file`.
     """
     targets = output_paths(out)
     targets["labels"].parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ learner id (:func:`widgets.paths.validate_learner_id`); status; article; sentenc
 article (or ``summary``); target allowed for the article; ``saved_at`` ISO 8601 with a
 time zone and not more than :data:`CLOCK_SKEW` in the future; technique ids (technique
 rows only), stance (stance rows only; cleared rows carry none), frame (summary technique
-row only), confidence; note length (:data:`widgets.store.MAX_NOTE_LENGTH`); and
+row only), confidence; note length (:data:`widgets.labelling.store.MAX_NOTE_LENGTH`); and
 ``text_sha1`` against the sentence's current text.
 
 Decisions:
@@ -163,7 +163,7 @@ class CollectResult:
 
     @property
     def simulated(self) -> bool:
-        """True when every learner is simulated (ids ``sim-...``, see :mod:`widgets.simulate`)."""
+        """True when every learner is simulated (ids ``sim-...``, see :mod:`widgets.classroom.simulate`)."""
         learners = self.learners
         return bool(learners) and all(x.startswith(SIMULATED_PREFIX) for x in learners)
 

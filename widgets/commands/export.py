@@ -3,7 +3,7 @@
 Works on any label CSV (``class.csv``, ``class.history.csv``, a learner's own file): the
 tidy file is left exactly as it is; the copy is UTF-8 with a BOM, every cell quoted, and
 cells that a spreadsheet would run as formulas prefixed with ``'`` (see
-:mod:`widgets.excel`).
+:mod:`widgets.classroom.excel`).
 """
 
 from __future__ import annotations

@@ -548,7 +548,7 @@ def validate_against_corpus(codebook: Codebook, corpus, *, source: str = "codebo
     Parameters
     ----------
     codebook : Codebook
-    corpus : widgets.corpus.Corpus or Mapping[str, str]
+    corpus : widgets.content.corpus.Corpus or Mapping[str, str]
         The articles; a mapping of article id to full text also works (handy before the
         corpus CSVs are built).
     source : str
@@ -601,7 +601,7 @@ def load_codebook(path: str | os.PathLike | None = None, *, corpus=None) -> Code
     ----------
     path : path-like, optional
         The YAML file; default ``paths.data_dir() / "codebook.yml"``.
-    corpus : widgets.corpus.Corpus or Mapping[str, str], optional
+    corpus : widgets.content.corpus.Corpus or Mapping[str, str], optional
         Articles to check the examples against. If omitted, the corpus beside the
         codebook (``<folder of path>/articles/``) is used when its CSVs exist; otherwise
         examples are not checked.

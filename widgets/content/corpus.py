@@ -1,6 +1,6 @@
 """The articles as plain data: load ``articles.csv`` and ``sentences.csv``.
 
-The files are written by :mod:`widgets.build` (``rhetoric-lab build-articles``); this
+The files are written by :mod:`widgets.articles.build` (``rhetoric-lab build-articles``); this
 module only reads them, so every other part of the kit depends on the CSVs and not on
 how they were cleaned and segmented.
 """

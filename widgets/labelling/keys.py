@@ -3,7 +3,7 @@
 :func:`handle_key` turns a key (or a browser keydown message) into a
 :class:`KeyAction`; the panel then carries the action out. Keeping the mapping here
 means every shortcut is unit-tested without a browser. :func:`panel_keys` lists the keys
-the browser should stop and send (:class:`widgets.keyboard.KeyboardArea`), so every other
+the browser should stop and send (:class:`widgets.labelling.keyboard.KeyboardArea`), so every other
 key keeps its usual meaning.
 
 The technique keys come from the codebook (``Technique.key``); the panel's own keys are

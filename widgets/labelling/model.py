@@ -2,7 +2,7 @@
 
 :class:`AnnotationModel` holds one learner's place in one article (the current sentence,
 the active stance target, a note typed before any label) and turns a learner's choices
-into :meth:`widgets.store.LabelStore.save` calls. The panel (:mod:`widgets.panel`) only
+into :meth:`widgets.labelling.store.LabelStore.save` calls. The panel (:mod:`widgets.labelling.panel`) only
 shows this model and forwards clicks and keys to it, so everything a learner can do is
 testable here without a browser.
 
@@ -42,7 +42,7 @@ def labelled_sentence_ids(labels, article) -> set[str]:
     ----------
     labels : DataFrame
         Current labels (as :meth:`LabelStore.labels` returns them), any articles.
-    article : widgets.corpus.Article
+    article : widgets.content.corpus.Article
 
     Returns
     -------
@@ -96,10 +96,10 @@ class AnnotationModel:
 
     Parameters
     ----------
-    article : widgets.corpus.Article
-    store : widgets.store.LabelStore
+    article : widgets.content.corpus.Article
+    store : widgets.labelling.store.LabelStore
         Where every change is saved at once.
-    codebook : widgets.codebook.Codebook
+    codebook : widgets.content.codebook.Codebook
     targets : sequence of str, optional
         The stance targets to ask about (default: all of the article's targets); each
         must be one of the article's targets.
@@ -108,7 +108,7 @@ class AnnotationModel:
     -----
     Index ``0 .. n_sentences - 1`` are the sentences; index ``n_sentences`` is the
     article summary. Action methods return the rows the store wrote; they let
-    ``ValueError`` and :class:`widgets.store.SaveError` through for the view to show.
+    ``ValueError`` and :class:`widgets.labelling.store.SaveError` through for the view to show.
     """
 
     def __init__(self, article, *, store, codebook, targets=None) -> None:
@@ -146,7 +146,7 @@ class AnnotationModel:
 
     @property
     def sentence(self):
-        """The current :class:`~widgets.corpus.Sentence` (``None`` on the summary)."""
+        """The current :class:`~widgets.content.corpus.Sentence` (``None`` on the summary)."""
         return None if self.on_summary else self.sentences[self.index]
 
     @property

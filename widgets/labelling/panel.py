@@ -4,14 +4,14 @@
 article's header and progress, the current sentence in its paragraph, technique toggles
 grouped by codebook category, a stance per target, confidence and a "why?" note, and at
 the end an article summary (overall stance and main frame). Every change is saved at
-once through :class:`widgets.store.LabelStore`; there is no save button.
+once through :class:`widgets.labelling.store.LabelStore`; there is no save button.
 
-The panel holds no labelling logic: :class:`widgets.annotation_model.AnnotationModel`
-decides what to show and what to save, :func:`widgets.keys.handle_key` maps keys to
+The panel holds no labelling logic: :class:`widgets.labelling.model.AnnotationModel`
+decides what to show and what to save, :func:`widgets.labelling.keys.handle_key` maps keys to
 actions. The panel builds widgets once and, on each change, updates only the widgets
 whose value changed (the "my labels" table and the help text only while shown).
 
-Keyboard: a :class:`widgets.keyboard.KeyboardArea` (a small anywidget) at the top of
+Keyboard: a :class:`widgets.labelling.keyboard.KeyboardArea` (a small anywidget) at the top of
 the panel makes the whole panel one keyboard region. Once the learner clicks the panel
 (or a button in it) or tabs into it, the codebook's keys act on the current sentence,
 whatever the mouse pointer does; keys typed into the note or the jump list stay there,

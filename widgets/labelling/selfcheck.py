@@ -143,8 +143,8 @@ def compare_with_key(
         the latest set row per key is used). Other articles' rows are ignored.
     contested : DataFrame or None
         Columns ``article_id, sentence_id, target, alt_techniques, alt_stance, why``.
-    codebook : widgets.codebook.Codebook
-    article : widgets.corpus.Article
+    codebook : widgets.content.codebook.Codebook
+    article : widgets.content.corpus.Article
 
     Returns
     -------

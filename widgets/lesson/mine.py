@@ -239,8 +239,8 @@ def my_charts(
     *, learner=None, directory=None, target: str = "keir-starmer", corpus=None, codebook=None
 ) -> MyCharts:
     """The learner's own labels charted: stance toward ``target`` by outlet, and the
-    techniques found in each article (:func:`widgets.charts.my_stance_chart`,
-    :func:`widgets.charts.my_techniques_chart`).
+    techniques found in each article (:func:`widgets.present.charts.my_stance_chart`,
+    :func:`widgets.present.charts.my_techniques_chart`).
 
     With no learner id, no file, or fewer than :data:`MIN_LABELS_TO_CHART` labels of a
     kind, that chart is replaced by a kind message saying what to do.
@@ -269,7 +269,7 @@ def my_charts(
         codebook = load_codebook()
     history, _problems = read_label_file(path)
     labels = current_labels(history)
-    # Altair (via widgets.charts) is slow to import: only pay for it when drawing.
+    # Altair (via widgets.present.charts) is slow to import: only pay for it when drawing.
     from ..analysis.model import ClassModel
     from ..present.charts import my_stance_chart, my_techniques_chart
 

@@ -1,6 +1,6 @@
 """``ClassDashboard``: the class's results, one chart at a time, chosen with drop-downs.
 
-A view over :mod:`widgets.charts`: the drop-downs choose a chart and what it shows
+A view over :mod:`widgets.present.charts`: the drop-downs choose a chart and what it shows
 (article, technique, stance target); the chart is redrawn in an ``Output`` and kept as
 :attr:`ClassDashboard.current_chart`, so a test (or a curious instructor) can read the
 spec that is on screen. Charts are interactive, with tooltips, and need no network (see
@@ -172,7 +172,7 @@ def display_bundle(chart) -> dict:
 
     Altair 6's default renderer loads Vega from a CDN, and JupyterLab 4.6 renders
     Vega-Lite only up to v5's mimetype, so the HTML carries Vega itself, as lesson charts
-    do (:func:`widgets.charts.offline_html`; no network). An Output widget's outputs are
+    do (:func:`widgets.present.charts.offline_html`; no network). An Output widget's outputs are
     trusted, so its script runs; a front end that knows the v6 mimetype may draw the spec
     instead.
     """
