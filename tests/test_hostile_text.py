@@ -278,8 +278,8 @@ def test_panel_shows_hostile_notes_and_text_escaped(hostile, tmp_path, clock):
 def test_selfcheck_shows_hostile_text_escaped(hostile, tmp_path, clock):
     """In the self-check, are a hostile title, sentence, key rationale and contested
     reason shown as text?"""
-    from widgets.labelling.selfcheck import SelfCheck
     from widgets.labelling.store import LabelStore
+    from widgets.lesson.selfcheck import SelfCheck
 
     corpus, codebook, _ = hostile
     store = LabelStore(

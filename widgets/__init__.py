@@ -15,7 +15,7 @@ _PUBLIC = {
     "load_corpus": "widgets.content.corpus",
     "load_codebook": "widgets.content.codebook",
     "AnnotationPanel": "widgets.labelling.panel",
-    "SelfCheck": "widgets.labelling.selfcheck",
+    "SelfCheck": "widgets.lesson.selfcheck",
     "ClassDashboard": "widgets.present.dashboard",
 }
 

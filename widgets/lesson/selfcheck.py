@@ -25,10 +25,11 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from ..analysis.agreement import cohen_kappa
+from ..labelling.current import current_labels
+from ..labelling.model import labelled_sentence_ids, short_text
 from ..schema import STANCES, TECHNIQUE_TARGET, split_techniques
 from ..templating import template_environment
-from .current import current_labels
-from .model import labelled_sentence_ids, short_text
 
 __all__ = [
     "SentenceComparison",
@@ -38,10 +39,6 @@ __all__ = [
     "SelfCheck",
 ]
 
-try:  # the shared implementation (cross-checked against scikit-learn in its tests)
-    from ..analysis.agreement import cohen_kappa
-except ImportError:  # pragma: no cover - agreement.py ships with the kit
-    cohen_kappa = None
 
 _ERROR = "#b00020"
 
@@ -110,18 +107,7 @@ def _ratio(numerator: int, denominator: int) -> float:
 
 
 def _kappa(first: list, second: list, labels) -> float:
-    if not first:
-        return float("nan")
-    if cohen_kappa is not None:
-        return cohen_kappa(first, second, labels=list(labels))
-    return _fallback_kappa(first, second, list(labels))  # pragma: no cover
-
-
-def _fallback_kappa(first: list, second: list, labels: list) -> float:  # pragma: no cover
-    total = len(first)
-    observed = sum(a == b for a, b in zip(first, second, strict=True)) / total
-    expected = sum((first.count(v) / total) * (second.count(v) / total) for v in labels)
-    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+    return cohen_kappa(first, second, labels=list(labels)) if first else float("nan")
 
 
 # longer than 80 lines: one pass over the article's sentences builds each sentence's

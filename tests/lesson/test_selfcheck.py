@@ -12,8 +12,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from widgets import paths
 from widgets.content.answers import CONTESTED_COLUMNS, load_contested, load_key, write_key
-from widgets.labelling.selfcheck import SelfCheck, compare_with_key
 from widgets.labelling.store import LabelStore
+from widgets.lesson.selfcheck import SelfCheck, compare_with_key
 from widgets.schema import LABEL_COLUMNS
 
 ARTICLE = "ceasefire-coalition-momentum"
