@@ -56,17 +56,30 @@ class Rows:
     def __init__(self, frame: pd.DataFrame, *, corpus, codebook, stamps, stamp_ok, limit):
         self.frame, self.corpus, self.codebook = frame, corpus, codebook
         self.stamps, self.stamp_ok, self.limit = stamps, stamp_ok, limit
+        self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
 
-    @functools.cache  # noqa: B019 - one Rows per collect call: the cache goes with it
     def codes(self, column: str) -> tuple[np.ndarray, list[str]]:
-        """(per-row category code, the category values) of ``column``."""
-        return codes_of(self.frame, column)
+        """(per-row category code, the category values) of ``column``, computed once
+        (kept on this object, so they go with it: a class's frame is hundreds of MB)."""
+        if column not in self._codes:
+            self._codes[column] = codes_of(self.frame, column)
+        return self._codes[column]
 
     def where(self, column: str, predicate: Callable[[str], bool], missing=False) -> np.ndarray:
         """Per row: ``predicate`` of its value in ``column`` (``missing`` for no value),
         evaluated once per distinct value."""
         codes, values = self.codes(column)
         return np.array([bool(predicate(v)) for v in values] + [missing])[codes]
+
+    @functools.cached_property
+    def technique_row(self) -> np.ndarray:
+        """Per row: a technique row (target ""), not a stance row."""
+        return self.where("target", lambda t: t == TECHNIQUE_TARGET)
+
+    @functools.cached_property
+    def is_set(self) -> np.ndarray:
+        """Per row: status ``set`` (not a withdrawal or another kind of row)."""
+        return self.where("status", lambda s: s == STATUS_SET)
 
     def value(self, column: str, row: int) -> str:
         codes, values = self.codes(column)
@@ -179,10 +192,6 @@ def _saved_at_future(rows: Rows) -> Failing:
     ), lambda i: f"saved_at in the future: {saved.iat[i]!r}"
 
 
-def _technique_row(rows: Rows) -> np.ndarray:
-    return rows.where("target", lambda t: t == TECHNIQUE_TARGET)
-
-
 def _version_note(rows: Rows, i: int) -> str:
     """Why an id may be unknown: the row was made with another codebook version."""
     version, current = rows.value("codebook_version", i), str(rows.codebook.version)
@@ -199,8 +208,7 @@ def _unknown_techniques(rows: Rows) -> Failing:
 
     if not any(unknown(v) for v in rows.codes("techniques")[1]):
         return None, str
-    is_set = rows.where("status", lambda s: s == STATUS_SET)
-    bad = is_set & _technique_row(rows) & rows.where("techniques", unknown)
+    bad = rows.is_set & rows.technique_row & rows.where("techniques", unknown)
     return (
         bad,
         lambda i: (
@@ -212,7 +220,7 @@ def _unknown_techniques(rows: Rows) -> Failing:
 
 
 def _techniques_on_stance_row(rows: Rows) -> Failing:
-    bad = ~_technique_row(rows) & rows.where("techniques", lambda v: v != "")
+    bad = ~rows.technique_row & rows.where("techniques", lambda v: v != "")
     return (
         bad,
         lambda i: (
@@ -223,15 +231,14 @@ def _techniques_on_stance_row(rows: Rows) -> Failing:
 
 
 def _stance_on_technique_row(rows: Rows) -> Failing:
-    bad = _technique_row(rows) & ~rows.where("stance", lambda v: v == "", missing=True)
+    bad = rows.technique_row & ~rows.where("stance", lambda v: v == "", missing=True)
     return bad, lambda i: f"stance on a technique row: {rows.value('stance', i)!r}"
 
 
 def _unknown_stance(rows: Rows) -> Failing:
     if all(v in STANCES for v in rows.codes("stance")[1]):
         return None, str
-    is_set = rows.where("status", lambda s: s == STATUS_SET)
-    bad = is_set & ~_technique_row(rows) & ~rows.where("stance", lambda v: v in STANCES)
+    bad = rows.is_set & ~rows.technique_row & ~rows.where("stance", lambda v: v in STANCES)
     return (
         bad,
         lambda i: f"unknown stance: {rows.value('stance', i)!r} (expected {', '.join(STANCES)})",
@@ -250,7 +257,7 @@ def _frame_outside_summary(rows: Rows) -> Failing:
     if not any(v != "" for v in rows.codes("frame")[1]):
         return None, str
     summary = rows.where("sentence_id", lambda s: s == SUMMARY_SENTENCE_ID)
-    bad = rows.where("frame", lambda v: v != "") & ~(summary & _technique_row(rows))
+    bad = rows.where("frame", lambda v: v != "") & ~(summary & rows.technique_row)
     return (
         bad,
         lambda i: (
