@@ -22,26 +22,26 @@ __all__ = [
     "panel_keys",
     "key_legend",
     "EDITABLE_TAGS",
+    "NAVIGATION",
     "NAVIGATION_KEYS",
 ]
 
 #: Keys typed into these elements belong to the element, never to the panel.
 EDITABLE_TAGS = frozenset({"INPUT", "TEXTAREA", "SELECT"})
 
-#: Fixed navigation keys (not in the codebook): key -> action kind.
-NAVIGATION_KEYS = {
-    "j": "next",
-    "ArrowRight": "next",
-    "ArrowDown": "next",
-    "k": "previous",
-    "ArrowLeft": "previous",
-    "ArrowUp": "previous",
-    "u": "undo",
-    "h": "help",
-    "?": "help",
-    "t": "cycle-target",
-    "s": "summary",
-}
+#: The panel's own keys (not in the codebook), in legend order: the keys, the action kind
+#: they ask for, and how the legend shows them. The one place to change a shortcut.
+NAVIGATION: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
+    (("t",), "cycle-target", "t", "switch the active target"),
+    (("j", "ArrowRight", "ArrowDown"), "next", "j / →", "next sentence"),
+    (("k", "ArrowLeft", "ArrowUp"), "previous", "k / ←", "previous sentence"),
+    (("s",), "summary", "s", "article summary"),
+    (("u",), "undo", "u", "undo the last change"),
+    (("h", "?"), "help", "h / ?", "help"),
+)
+
+#: Fixed navigation keys: key -> action kind (from :data:`NAVIGATION`).
+NAVIGATION_KEYS = {key: kind for keys, kind, _, _ in NAVIGATION for key in keys}
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,5 @@ def key_legend(codebook) -> list[tuple[str, str]]:
         *[(t.key, t.name) for t in codebook.techniques],
         (codebook.no_technique_key, "looked, no technique"),
         *stances,
-        ("t", "switch the active target"),
-        ("j / →", "next sentence"),
-        ("k / ←", "previous sentence"),
-        ("s", "article summary"),
-        ("u", "undo the last change"),
-        ("h / ?", "help"),
+        *[(shown, meaning) for _, _, shown, meaning in NAVIGATION],
     ]
