@@ -15,16 +15,14 @@ Learner ids never appear in these charts: the class views are aggregates.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
-import re
 from collections.abc import Sequence
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
+from ._altair import alt
 from .agreement import (
     KEY_LEARNER,
     STANCE_ORDER,
@@ -37,6 +35,7 @@ from .agreement import (
 )
 from .schema import STANCES
 from .simulate import SIMULATED_PREFIX
+from .vega_bundle import javascript_bundle
 
 __all__ = [
     "OfflineChart",
@@ -957,8 +956,8 @@ def class_charts(
     return charts
 
 
-#: Run inside a module script (its own scope, so several charts on one page never
-#: clash): embed every chart placeholder not drawn yet.
+#: Runs after the bundle, in the same module script (its own scope, so several charts on
+#: one page never clash): embed every chart placeholder not drawn yet.
 _EMBED_SNIPPET = """
 for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([data-drawn])")) {
   el.setAttribute("data-drawn", "");
@@ -969,23 +968,16 @@ for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([da
 """
 
 
-@functools.cache
-def _embed_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed with the embedding snippet (vl-convert; no network)."""
-    import vl_convert
+def offline_html(spec: dict, *, draw_id: str | None = None) -> str:
+    """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`).
 
-    # Only "</script" would end the <script> element early (other "</" are regular
-    # expressions and must stay as they are); "<\\/script" is the same to JavaScript.
-    bundle = vl_convert.javascript_bundle(_EMBED_SNIPPET)
-    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
-
-
-def offline_html(spec: dict) -> str:
-    """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`)."""
+    ``draw_id`` marks the chart's element (``data-rhetoric-lab-draw``), so a page can
+    tell one drawing from the next (the dashboard numbers its draws)."""
     data = html.escape(json.dumps(spec), quote=True)
+    mark = "" if draw_id is None else f' data-rhetoric-lab-draw="{html.escape(draw_id)}"'
     return (
-        f'<div data-rhetoric-lab-chart="{data}"></div>'
-        f'<script type="module">{_embed_bundle()}</script>'
+        f'<div data-rhetoric-lab-chart="{data}"{mark}></div>'
+        f'<script type="module">{javascript_bundle()}\n{_EMBED_SNIPPET}</script>'
     )
 
 

@@ -68,6 +68,9 @@ class ClassDashboard(widgets.VBox):
         Where the chart (or a message) is shown.
     current_chart : altair chart or None
         The chart on screen.
+    draws : int
+        How many charts have been drawn; the chart on screen carries its number as
+        ``data-rhetoric-lab-draw``, so a page can tell it from the one it replaced.
     error : str
         The last problem drawing a chart ("" if none).
     """
@@ -108,6 +111,7 @@ class ClassDashboard(widgets.VBox):
         self._comparison = None
         self.current_chart = None
         self.error = ""
+        self.draws = 0
 
         views = [v for v in VIEWS if v[1] != "key" or key is not None]
         self.view = widgets.Dropdown(options=views, value="stance", description="Chart")
@@ -202,7 +206,7 @@ class ClassDashboard(widgets.VBox):
             getattr(self, name).disabled = name not in wanted
         try:
             chart = self.chart()
-            data = display_bundle(chart)
+            data = display_bundle(chart, draw_id=str(self.draws + 1))
         except Exception as error:  # shown to the user, not lost in the kernel log
             self.current_chart = None
             self.error = f"Could not draw this chart: {error}"
@@ -211,13 +215,14 @@ class ClassDashboard(widgets.VBox):
             )
             return
         self.current_chart = chart
+        self.draws += 1
         self.error = ""
         # Setting the outputs directly (not `with output: display(...)`) works the same in
         # a kernel and headless, and replaces the old chart in one step.
         self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
-def display_bundle(chart) -> dict:
+def display_bundle(chart, *, draw_id: str | None = None) -> dict:
     """What the dashboard shows for ``chart``: the chart drawn in the page, interactive
     and with its tooltips (the hot spots' sentence text), and its Vega-Lite spec.
 
@@ -225,11 +230,11 @@ def display_bundle(chart) -> dict:
     Vega-Lite only up to v5's mimetype, so the HTML carries Vega itself, as lesson charts
     do (:func:`widgets.charts.offline_html`; no network). An Output widget's outputs are
     trusted, so its script runs; a front end that knows the v6 mimetype may draw the spec
-    instead.
+    instead. ``draw_id`` marks the chart's element (see :func:`widgets.charts.offline_html`).
     """
     spec = chart.to_dict()
     return {
-        "text/html": charts.offline_html(spec),
+        "text/html": charts.offline_html(spec, draw_id=draw_id),
         VEGALITE_MIME_TYPE: spec,
         "text/plain": f"<{type(chart).__name__}: {_title_text(spec)}>",
     }

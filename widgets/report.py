@@ -39,6 +39,7 @@ from .agreement import (
 )
 from .pseudonyms import pseudonym_map
 from .schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, split_techniques
+from .vega_bundle import javascript_bundle
 
 __all__ = [
     "FORMATS",
@@ -114,18 +115,6 @@ class ReportResult:
     charts: tuple[str, ...]
     learners: int
     simulated: bool
-
-
-def javascript_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script (from vl-convert; no network).
-
-    vl-convert builds it once per process (a few seconds) and caches it.
-    """
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle()
-    # The bundle goes inside <script>...</script>: it must not close the element early.
-    return bundle.replace("</script", "<\\/script")
 
 
 def spec_json(chart) -> str:

@@ -1,0 +1,54 @@
+"""Does the kit import Altair without jsonschema's URI grammars, and do charts still
+validate exactly as before?"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# In a fresh process (this one has imported Altair already): the kit's charts module,
+# one of its charts, a broken chart, and rfc3987_syntax imported by "user code" after.
+_PROBE = """
+import json, sys
+import pandas as pd
+from widgets import charts
+from widgets._altair import alt
+
+found = {"grammars_loaded": "rfc3987_syntax" in sys.modules}
+chart = alt.Chart(pd.DataFrame({"a": [1.0], "b": ["x"]})).mark_point().encode(x="a:Q", y="b:N")
+found["valid_spec_schema"] = chart.to_dict()["$schema"]
+try:  # Altair validates as the chart is built, or at to_dict()
+    chart.properties(width="wide").to_dict()
+    found["invalid_rejected"] = None
+except Exception as error:
+    found["invalid_rejected"] = type(error).__name__
+found["offline_chart"] = sorted(charts.OfflineChart(chart).to_dict())
+import rfc3987_syntax  # the block lasted only while jsonschema was imported
+found["later_import_works"] = rfc3987_syntax.is_valid_syntax("iri", "https://example.org/a")
+print(json.dumps(found))
+"""
+
+
+def test_charts_validate_without_the_uri_grammars():
+    """Does ``widgets.charts`` load Altair without building rfc3987_syntax's grammars,
+    while ``to_dict()`` still validates (a bad chart is still rejected), and can other
+    code still import rfc3987_syntax afterwards?"""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["grammars_loaded"] is False
+    assert "vega-lite" in found["valid_spec_schema"]
+    assert "ValidationError" in found["invalid_rejected"]
+    assert "mark" in found["offline_chart"]
+    assert found["later_import_works"] is True
