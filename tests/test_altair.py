@@ -19,7 +19,10 @@ import pandas as pd
 from widgets import charts
 from widgets._altair import alt
 
-found = {"grammars_loaded": "rfc3987_syntax" in sys.modules}
+found = {
+    "grammars_loaded": "rfc3987_syntax" in sys.modules,
+    "widget_loaded": "anywidget" in sys.modules or "ipywidgets" in sys.modules,
+}
 chart = alt.Chart(pd.DataFrame({"a": [1.0], "b": ["x"]})).mark_point().encode(x="a:Q", y="b:N")
 found["valid_spec_schema"] = chart.to_dict()["$schema"]
 try:  # Altair validates as the chart is built, or at to_dict()
@@ -34,21 +37,36 @@ print(json.dumps(found))
 """
 
 
-def test_charts_validate_without_the_uri_grammars():
-    """Does ``widgets.charts`` load Altair without building rfc3987_syntax's grammars,
-    while ``to_dict()`` still validates (a bad chart is still rejected), and can other
-    code still import rfc3987_syntax afterwards?"""
+def _probe(code: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", code],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_charts_validate_without_the_uri_grammars():
+    """Does ``widgets.charts`` load Altair without building rfc3987_syntax's grammars,
+    while ``to_dict()`` still validates (a bad chart is still rejected), and can other
+    code still import rfc3987_syntax afterwards?"""
+    found = _probe(_PROBE)
     assert found["grammars_loaded"] is False
+    assert found["widget_loaded"] is False  # no kernel: no anywidget, no ipywidgets
     assert "vega-lite" in found["valid_spec_schema"]
     assert "ValidationError" in found["invalid_rejected"]
     assert "mark" in found["offline_chart"]
     assert found["later_import_works"] is True
+
+
+def test_in_a_notebook_altair_keeps_its_jupyter_chart():
+    """With IPython loaded (a kernel), is ``alt.JupyterChart`` Altair's real widget?"""
+    found = _probe(
+        "import json, sys, IPython\n"
+        "from widgets._altair import alt\n"
+        "print(json.dumps([alt.JupyterChart.__module__, 'anywidget' in sys.modules]))"
+    )
+    assert found == ["altair.jupyter.jupyter_chart", True]

@@ -1,37 +1,48 @@
-"""Altair, imported without the URI grammars jsonschema would build for it.
+"""Altair, imported without the parts the kit never uses that cost the most to import.
 
-On import, jsonschema (which Altair uses to validate every chart) registers a checker
-for the ``iri`` and ``iri-reference`` string formats if ``rfc3987_syntax`` is installed,
-and importing that package builds its Lark grammars: about a second, the largest part of
-``import altair``, paid by every report and notebook. The Vega-Lite schema never uses
-those formats (only ``uri``, ``uri-reference`` and ``color-hex``), so the kit hides
-``rfc3987_syntax`` while jsonschema's format checkers are first imported, and only then.
-Charts validate exactly as before (``chart.to_dict()``); code that imports
-``rfc3987_syntax`` itself later still gets it.
+This is the one place the kit imports Altair: ``from ._altair import alt``. Two
+optional imports are skipped, each only while Altair (or jsonschema) is first imported:
 
-This is the one place the kit imports Altair: ``from ._altair import alt``.
+* ``rfc3987_syntax``: on import, jsonschema (which Altair uses to validate every chart)
+  registers a checker for the ``iri`` and ``iri-reference`` string formats if that
+  package is installed, and importing it builds its Lark grammars: about a second, the
+  largest part of ``import altair``. The Vega-Lite schema never uses those formats (only
+  ``uri``, ``uri-reference`` and ``color-hex``), so charts validate exactly as before
+  (``chart.to_dict()``).
+* ``anywidget`` (and with it ipywidgets and IPython), outside an IPython kernel or
+  shell: Altair imports it for ``alt.JupyterChart``, a widget that only works in a
+  notebook. A command such as ``rhetoric-lab report`` saves ~0.2 s; in a notebook,
+  where IPython is loaded, nothing changes.
+
+Code that imports either package itself later still gets it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 __all__ = ["alt"]
 
 
-def _import_jsonschema_formats_without_iri_grammars() -> None:
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return  # already imported by someone else: nothing left to save
-    # None in sys.modules makes `import rfc3987_syntax` raise ImportError, which
-    # jsonschema._format expects from an optional package and skips.
-    sys.modules["rfc3987_syntax"] = None
+@contextlib.contextmanager
+def _hidden(name: str, *, unless_loaded: tuple[str, ...]):
+    """Make ``import name`` fail inside the block (skipped if any of ``unless_loaded``
+    is imported already: then there is nothing left to save)."""
+    if any(loaded in sys.modules for loaded in (name, *unless_loaded)):
+        yield
+        return
+    # None in sys.modules makes `import name` raise ImportError and importlib's
+    # find_spec(name) return None: what an optional dependency's absence looks like.
+    sys.modules[name] = None
     try:
-        import jsonschema._format  # noqa: F401
+        yield
     finally:
-        if sys.modules.get("rfc3987_syntax", ...) is None:
-            del sys.modules["rfc3987_syntax"]
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
 
 
-_import_jsonschema_formats_without_iri_grammars()
-
-import altair as alt  # noqa: E402
+with _hidden("rfc3987_syntax", unless_loaded=("jsonschema",)):
+    import jsonschema._format  # noqa: F401  (registers the format checkers once)
+with _hidden("anywidget", unless_loaded=("IPython", "altair")):
+    import altair as alt

@@ -119,7 +119,11 @@ class ReportResult:
 
 def spec_json(chart) -> str:
     """A chart's Vega-Lite spec as JSON that is safe inside ``<script>`` in HTML."""
-    text = json.dumps(chart.to_dict(), ensure_ascii=False, allow_nan=False, default=str)
+    return _spec_text(chart.to_dict())
+
+
+def _spec_text(spec: dict) -> str:
+    text = json.dumps(spec, ensure_ascii=False, allow_nan=False, default=str)
     # "<", ">" and "&" only occur inside JSON strings, where \\u escapes mean the same.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -530,12 +534,13 @@ def render_html(
         + "</ul></nav>"
     )
     for name, chart in chart_objects.items():
-        description = chart.to_dict().get("description", "")
+        spec = chart.to_dict()  # validates the chart: once, it takes a while
+        description = spec.get("description", "")
         out.append(
             f'<section id="chart-{name}"><h2>{_e(CHART_HEADINGS[name])}</h2>'
             f'<div class="chart" id="vis-{name}" role="figure" aria-label="{_e(description)}">'
             f"</div>"
-            f'<script type="application/json" id="spec-{name}">{spec_json(chart)}</script>'
+            f'<script type="application/json" id="spec-{name}">{_spec_text(spec)}</script>'
             "</section>"
         )
     out.append(_agreement_section(prepared, codebook, corpus))
