@@ -91,6 +91,7 @@ def _write(path: Path, bundle: str) -> None:
         ) as handle:
             temporary = Path(handle.name)
             handle.write(bundle)
+        os.chmod(temporary, 0o644)  # readable like any cache file, not 0600 as mkstemp makes it
         os.replace(temporary, path)
     except OSError:
         # Not cached: the next run builds the bundle again, which is only slower.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import lab
 from tests.browser import panel_ui as ui
@@ -307,6 +308,10 @@ def _labelled_count(text: str) -> int:
     return int(found.group(1))
 
 
+#: The panel's "sentence 12 of 48, paragraph 4" (or the summary's equivalent).
+_POSITION = re.compile(r"^(sentence \d+ of \d+, paragraph \d+|article summary \(after.*\))$")
+
+
 def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, lab_server, shots):
     """After labelling one sentence completely (a technique and a stance toward every
     target), does "Check again" count it, and does "Reveal anyway" show the comparison?"""
@@ -315,7 +320,13 @@ def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, l
     check.wait_for(state="visible")
     before = _labelled_count(check.inner_text())
     ui.panel(page).scroll_into_view_if_needed()
+    where = ui.panel(page).get_by_text(_POSITION)
+    old = where.inner_text(timeout=15_000)
     ui.nav_button(page, "Next unlabelled").click()
+    # The move happens in the kernel: wait for it, or the buttons read below may still be
+    # the previous sentence's (which an earlier test may have labelled fully: then nothing
+    # is clicked, and "Check again" has nothing new to count).
+    expect(where).not_to_have_text(old, timeout=15_000)
     button = ui.technique_button(page)
     if not ui.is_pressed(button):
         button.click()
