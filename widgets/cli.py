@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "release": "release",
     "export": "export",
+    "check-key": "check_key",
 }
 
 
