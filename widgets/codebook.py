@@ -580,7 +580,10 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         else:
             claimed[technique.key.lower()] = f"technique {technique.id!r}"
 
-    technique_ids = {t.id for t in techniques}
+    # Ids as declared, so that one broken technique is not reported again by every
+    # tell-apart group that names it.
+    raw_techniques = data.get("techniques") if isinstance(data.get("techniques"), list) else []
+    technique_ids = {t.get("id") for t in raw_techniques if isinstance(t, Mapping)}
     tell_apart = _parse_tell_apart(data.get("tell_apart", []), technique_ids, problems)
     left_out = _parse_left_out(data.get("left_out", []), technique_ids, problems)
 
