@@ -145,6 +145,43 @@ def test_codebook_tour_shows_fields_and_escapes_text(codebook):
         assert f"<li>{lesson.html.escape(rule)}</li>" in page
 
 
+def test_codebook_tour_shows_non_examples_tell_apart_targets_frames_and_left_out(codebook):
+    """Does the tour show what learners need at the moment of deciding: non-examples,
+    how to tell techniques apart, what each stance means per target, the frames with an
+    example each, and what was left out and why?"""
+    escape = lesson.html.escape
+    page = lesson.codebook_tour(codebook).html
+    for technique in codebook.techniques:
+        assert escape(technique.non_example) in page
+    assert "How to tell them apart" in page
+    for note in codebook.tell_apart:
+        assert escape(note.note) in page
+    for target in codebook.targets:
+        assert escape(target.description) in page
+    for frame in codebook.frames:
+        assert escape(frame.definition) in page and escape(frame.example) in page
+    assert "Left out on purpose" in page and escape(codebook.left_out[0].reason) in page
+
+
+def test_codebook_tour_escapes_tell_apart_and_target_text(codebook):
+    notes = tuple(dataclasses.replace(n, note="<i>x</i>") for n in codebook.tell_apart)
+    targets = tuple(dataclasses.replace(t, description="<img src=x>") for t in codebook.targets)
+    page = lesson.codebook_tour(
+        dataclasses.replace(codebook, tell_apart=notes, targets=targets)
+    ).html
+    assert "<i>x</i>" not in page and "&lt;i&gt;x&lt;/i&gt;" in page
+    assert "<img" not in page
+
+
+def test_glossary_lists_every_term_escaped():
+    from widgets.glossary import load_glossary
+
+    page = lesson.glossary().html
+    for entry in load_glossary():
+        assert lesson.html.escape(entry.term) in page
+    assert "standfirst" in page and "α" in page
+
+
 # -- where are my labels / hand in --------------------------------------------------------
 
 
@@ -360,6 +397,7 @@ def test_public_names_are_exported():
     for name in (
         "LearnerSetup",
         "codebook_tour",
+        "glossary",
         "where_are_my_labels",
         "hand_in",
         "my_charts",
