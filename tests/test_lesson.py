@@ -408,3 +408,56 @@ def test_public_names_are_exported():
         assert name in lesson.__all__
         assert callable(getattr(lesson, name))
     assert isinstance(lesson.codebook_rows(), pd.DataFrame)
+
+
+# -- core sets, frames and the diagnostic -------------------------------------------------
+
+
+def test_core_set_lists_the_chosen_sentences_with_reasons(corpus):
+    """Does the core-set table show 12-18 sentences of the article, numbered, with why?"""
+    from widgets.core_sets import load_core_sets
+
+    page = lesson.core_set("starmer-defies-putin", corpus=corpus).html
+    chosen = load_core_sets(corpus=corpus)["starmer-defies-putin"]
+    assert page.count("<tr style=") == len(chosen)
+    article = corpus.article("starmer-defies-putin")
+    for entry in chosen:
+        assert lesson.html.escape(article.sentence_index[entry.sentence_id].text) in page
+        assert lesson.html.escape(entry.reason) in page
+    assert f"{len(chosen)} of 51 sentences" in page and "Jump to" in page
+
+
+def test_frames_table_shows_every_frame_with_its_example(codebook):
+    page = lesson.frames_table(codebook).html
+    for frame in codebook.frames:
+        assert lesson.html.escape(frame.name) in page
+        assert lesson.html.escape(frame.example) in page
+
+
+def test_diagnostic_names_the_sentences_to_label(corpus):
+    page = lesson.diagnostic(corpus=corpus).html
+    assert "Starmer insists ceasefire coalition has momentum" in page
+    assert page.count("<li>") == 6
+
+
+def test_diagnostic_progress_puts_first_answers_beside_answers_now(tmp_path, corpus, codebook):
+    """After labelling the diagnostic in lesson 00 and changing one answer later, does
+    lesson 07 show both, and agreement with the key?"""
+    store = _store(tmp_path, "ana", corpus, codebook)
+    article_id = "ceasefire-coalition-momentum"
+    for sentence in corpus.article(article_id).sentences[:6]:
+        store.save(article_id, sentence.sentence_id, techniques=[], stance="favor")
+        store.save(
+            article_id, sentence.sentence_id, target="coalition-of-the-willing", stance="favor"
+        )
+    first = corpus.article(article_id).sentences[0].sentence_id
+    store.save(article_id, first, target="coalition-of-the-willing", stance="none")
+    page = lesson.diagnostic_progress(learner="ana", directory=tmp_path).html
+    assert "Agreement with the key" in page
+    assert "in lesson 00" in page and "now." in page
+    assert page.count("<tr>") == 6 * 3  # 6 sentences x (techniques + 2 targets)
+
+
+def test_diagnostic_progress_without_labels_says_so(tmp_path):
+    page = lesson.diagnostic_progress(learner="ana", directory=tmp_path).html
+    assert "no labels yet" in page
