@@ -725,3 +725,72 @@ def test_coding_rules_must_be_text(tmp_path):
     bad.write_text(text.replace("coding_rules:\n", "coding_rules:\n  - 42\n", 1), encoding="utf-8")
     with pytest.raises(CodebookError, match="coding_rules"):
         load_codebook(bad)
+
+
+# --- tell_apart, left_out, non-examples and frame examples -------------------------------
+
+
+def test_tell_apart_and_left_out_are_loaded(folder, tiny_corpus):
+    data = minimal_codebook()
+    data["techniques"][0]["non_example"] = "Not this: a plain word."
+    data["tell_apart"] = [
+        {"techniques": ["loaded-language", "hedged-claim"], "note": "Feeling, or certainty."}
+    ]
+    data["left_out"] = [{"id": "repetition", "name": "Repetition", "reason": "Across sentences."}]
+    codebook = load_codebook(write(folder / "codebook.yml", data), corpus=tiny_corpus)
+    assert codebook.technique("loaded-language").non_example == "Not this: a plain word."
+    assert codebook.technique("direct-quotation").non_example == ""
+    (note,) = codebook.tell_apart_for("hedged-claim")
+    assert note.techniques == ("loaded-language", "hedged-claim")
+    assert codebook.tell_apart_for("direct-quotation") == ()
+    assert codebook.left_out[0].reason == "Across sentences."
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "message"),
+    [
+        (
+            "tell_apart",
+            [{"techniques": ["loaded-language", "nope"], "note": "x"}],
+            "unknown technique(s) nope",
+        ),
+        (
+            "tell_apart",
+            [{"techniques": ["loaded-language"], "note": "x"}],
+            "at least two technique ids",
+        ),
+        ("tell_apart", [{"techniques": ["loaded-language", "hedged-claim"]}], "exactly the fields"),
+        ("tell_apart", "loaded-language", "must be a list"),
+        (
+            "left_out",
+            [{"id": "loaded-language", "name": "L", "reason": "r"}],
+            "is also a technique",
+        ),
+        ("left_out", [{"id": "repetition", "name": "R"}], "exactly the fields id, name, reason"),
+    ],
+)
+def test_bad_tell_apart_and_left_out_entries_are_named(folder, section, value, message):
+    data = minimal_codebook()
+    data[section] = value
+    assert message in load_error(folder, data)
+
+
+def test_an_empty_non_example_is_refused(folder):
+    data = minimal_codebook()
+    data["techniques"][0]["non_example"] = "  "
+    assert "technique 'loaded-language': field 'non_example' must be non-empty text" in load_error(
+        folder, data
+    )
+
+
+def test_frame_example_must_come_from_its_article(folder, tiny_corpus):
+    data = minimal_codebook()
+    data["frames"][0]["example"] = "It is thought that talks will resume."
+    data["frames"][0]["example_article"] = "tiny-one"
+    message = load_error(folder, data, corpus=tiny_corpus)
+    assert "frame 'conflict': example 'It is thought that talks will resume.' not found" in message
+    data["frames"][0]["example_article"] = "tiny-two"
+    codebook = load_codebook(write(folder / "codebook.yml", data), corpus=tiny_corpus)
+    assert codebook.frame("conflict").example_article == "tiny-two"
+    del data["frames"][0]["example_article"]
+    assert "give both 'example' and 'example_article'" in load_error(folder, data)
