@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from widgets import collect as collect_module
+from widgets import paths
 from widgets.cli import main
 from widgets.collect import (
     REJECT_COLUMNS,
@@ -733,3 +734,51 @@ def test_out_never_overwrites_a_learner_file_in_the_folder(tmp_path, capsys):
     assert code == 2
     assert "results.history.csv" in capsys.readouterr().err
     assert not (folder / "results.csv").exists()
+
+
+# --- labels made before codebook 2026.2 and the typographic fix of article R ------------
+
+OLD_LABELS = paths.REPO_ROOT / "tests" / "data" / "old-codebook" / "ana-2026.1.csv"
+
+
+@pytest.fixture(scope="module")
+def real_inputs():
+    from widgets.codebook import load_codebook
+    from widgets.corpus import load_corpus
+
+    corpus = load_corpus()
+    return corpus, load_codebook(corpus=corpus)
+
+
+def test_labels_from_the_old_codebook_and_old_wording_still_collect(tmp_path, real_inputs):
+    """Does a learner file labelled under codebook 2026.1, before article R's non-breaking
+    hyphens became ordinary ones, still collect in full, keeping its version?"""
+    corpus, codebook = real_inputs
+    assert codebook.version != "2026.1"
+    article = corpus.article("starmer-rejects-answering-to-putin")
+    old = pd.read_csv(OLD_LABELS, dtype=str, keep_default_na=False)
+    changed = {
+        s.sentence_id for s in article.sentences if s.previous_text_sha1
+    }  # the sentences whose wording changed
+    assert len(changed) >= 10
+    old_hashes = old.drop_duplicates("sentence_id").set_index("sentence_id")["text_sha1"]
+    for sentence_id in changed:
+        assert old_hashes[sentence_id] != article.sentence_index[sentence_id].text_sha1
+
+    result = collect([OLD_LABELS], corpus=corpus, codebook=codebook, now=NOW)
+    assert result.rejects.empty, result.rejects["reason"].tolist()
+    assert result.counts["kept"] == len(old)
+    assert set(result.labels["codebook_version"].astype(str)) == {"2026.1"}
+    assert balanced(result)
+
+
+def test_a_hash_of_neither_wording_is_still_text_drift(tmp_path, real_inputs):
+    """Is a label for wording that was never the sentence's still rejected?"""
+    corpus, codebook = real_inputs
+    old = pd.read_csv(OLD_LABELS, dtype=str, keep_default_na=False).head(3)
+    old.loc[old.index[1], "text_sha1"] = "0" * 40
+    path = tmp_path / "ana.csv"
+    old.to_csv(path, index=False)
+    result = collect([path], corpus=corpus, codebook=codebook, now=NOW)
+    assert result.counts["kept"] == 2
+    assert result.rejected_by_reason == {"text drift": 1}

@@ -423,3 +423,70 @@ def test_an_injected_store_is_used_as_it_is(tmp_path, corpus, codebook):
     panel.handle_key("x")
     panel.handle_key("n")
     assert "1 of 59" in panel.progress_text.value
+
+
+def _following_html(box, toggle):
+    children = list(box.children)
+    after = children[children.index(toggle) + 1]
+    assert isinstance(after, widgets.HTML)
+    return after.value
+
+
+def test_each_target_description_sits_beside_its_stance_choice(panel, codebook):
+    """Does each stance choice (sentence step and summary) say what favor, against and
+    none mean for its target?"""
+    import html
+
+    for target_id in panel.model.targets:
+        description = html.escape(codebook.target(target_id).description)
+        beside = _following_html(panel.stance_box, panel.stance_buttons[target_id])
+        assert description in beside
+        assert "Favor =" in beside and "against =" in beside and "none =" in beside
+        summary = _following_html(panel.summary_box, panel.summary_stance_buttons[target_id])
+        assert description in summary
+
+
+def test_help_shows_the_tell_apart_notes_of_the_chosen_technique(panel, codebook):
+    """With unnamed source chosen, does the help say how to tell it from a hedge,
+    vagueness and an appeal to authority, and offer the glossary?"""
+    import html
+
+    panel.technique_buttons["unnamed-source"].value = True
+    panel.handle_key("h")
+    shown = panel.help_area.value
+    assert "How to tell them apart" in shown
+    for note in codebook.tell_apart_for("unnamed-source"):
+        assert html.escape(note.note) in shown
+    others = [n for n in codebook.tell_apart if "unnamed-source" not in n.techniques]
+    assert all(html.escape(n.note) not in shown for n in others)
+    assert html.escape(codebook.technique("unnamed-source").non_example) in shown
+    assert "Glossary" in shown and "standfirst" in shown
+    for target_id in panel.model.targets:
+        assert html.escape(codebook.target(target_id).description) in shown
+
+
+def test_help_without_a_technique_shows_every_tell_apart_group(panel, codebook):
+    import html
+
+    panel.handle_key("h")
+    for note in codebook.tell_apart:
+        assert html.escape(note.note) in panel.help_area.value
+
+
+def test_target_descriptions_and_notes_are_escaped(folder, corpus, codebook):
+    """Is codebook text shown as text, never as markup?"""
+    targets = tuple(
+        dataclasses.replace(t, description="<script>alert(1)</script> Favor = x")
+        for t in codebook.targets
+    )
+    notes = tuple(dataclasses.replace(n, note="<b>bold</b> & more") for n in codebook.tell_apart)
+    tampered = dataclasses.replace(codebook, targets=targets, tell_apart=notes)
+    panel = AnnotationPanel(
+        ARTICLE, learner="alice", directory=folder, corpus=corpus, codebook=tampered
+    )
+    panel.handle_key("h")
+    assert "<script>" not in panel.help_area.value
+    assert "&lt;script&gt;" in panel.help_area.value
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in panel.help_area.value
+    beside = _following_html(panel.stance_box, panel.stance_buttons["keir-starmer"])
+    assert "&lt;script&gt;" in beside and "<script>" not in beside

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "release": "release",
     "export": "export",
+    "check-key": "check_key",
 }
 
 

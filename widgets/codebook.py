@@ -11,7 +11,13 @@ text of its ``example_article`` (the article's sentences joined by spaces, with 
 whitespace collapsed). :func:`load_codebook` uses the corpus it is given, else the corpus
 that sits beside the codebook (``<codebook folder>/articles/sentences.csv``, i.e.
 ``data/articles/`` for ``data/codebook.yml``) when that exists; otherwise examples are not
-checked. :func:`validate_against_corpus` runs the same check on its own.
+checked. :func:`validate_against_corpus` runs the same check on its own. A frame's
+optional ``example`` is checked the same way against its ``example_article``.
+
+Besides the entries, the codebook holds the rules that decide hard cases
+(``coding_rules``), the groups of techniques learners confuse with a one-line note on how
+to tell them apart (``tell_apart``, read with :meth:`Codebook.tell_apart_for`), and the
+techniques deliberately left out, each with its reason (``left_out``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ __all__ = [
     "Stance",
     "Target",
     "Frame",
+    "TellApart",
+    "LeftOut",
     "Codebook",
     "CodebookError",
     "load_codebook",
@@ -81,6 +89,10 @@ class Technique:
     example: str
     example_article: str
     key: str
+    #: A sentence or phrase that looks like the technique but is not, with why.
+    non_example: str = ""
+    #: A coding decision that belongs to this technique (e.g. "accurate labels count").
+    coding_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,26 @@ class Frame:
     id: str
     name: str
     definition: str
+    #: A sentence from the articles that shows the frame, and the article it is from.
+    example: str = ""
+    example_article: str = ""
+
+
+@dataclass(frozen=True)
+class TellApart:
+    """Techniques learners confuse, with one line on how to tell them apart."""
+
+    techniques: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A technique the codebook deliberately does not offer, and why."""
+
+    id: str
+    name: str
+    reason: str
 
 
 # Field names per section, in the order the YAML lists them; all are required text.
@@ -127,6 +159,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "stances": ("id", "name", "key", "definition"),
     "targets": ("id", "name", "description"),
     "frames": ("id", "name", "definition"),
+}
+# Fields an entry may leave out (they default to "" on the dataclass).
+_OPTIONAL: dict[str, tuple[str, ...]] = {
+    "techniques": ("non_example", "coding_note"),
+    "frames": ("example", "example_article"),
 }
 _CLASSES = {
     "categories": Category,
@@ -150,6 +187,8 @@ _TOP_LEVEL = (
     "reserved_keys",
     "no_technique_key",
     *_FIELDS,
+    "tell_apart",
+    "left_out",
 )
 
 
@@ -171,6 +210,10 @@ class Codebook:
     sources: tuple[str, ...] = ()
     #: How to decide the cases the definitions leave open (applied in the answer key).
     coding_rules: tuple[str, ...] = ()
+    #: Groups of techniques learners confuse, each with how to tell them apart.
+    tell_apart: tuple[TellApart, ...] = ()
+    #: Techniques deliberately not offered, each with the reason.
+    left_out: tuple[LeftOut, ...] = ()
 
     @property
     def technique_ids(self) -> tuple[str, ...]:
@@ -244,6 +287,12 @@ class Codebook:
     def stance_by_key(self, key: str) -> Stance | None:
         """The stance whose shortcut is ``key`` (any case), or ``None``."""
         return self._stance_keys.get(str(key).lower())
+
+    def tell_apart_for(self, technique_id: str) -> tuple[TellApart, ...]:
+        """The tell-apart notes whose group includes ``technique_id`` (``KeyError`` if
+        the technique is unknown), in codebook order."""
+        self.technique(technique_id)
+        return tuple(entry for entry in self.tell_apart if technique_id in entry.techniques)
 
     def techniques_in(self, category_id: str) -> tuple[Technique, ...]:
         """The techniques of one category in display order (``KeyError`` if unknown)."""
@@ -345,6 +394,8 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
         problems.append(f"section '{section}' must be a non-empty list of entries")
         return []
     fields = _FIELDS[section]
+    optional = _OPTIONAL.get(section, ())
+    allowed = (*fields, *optional)
     entries = []
     seen_ids: dict[str, int] = {}
     for index, raw in enumerate(raw_list):
@@ -354,9 +405,21 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
             continue
         ok = True
         for name in raw:
-            if name not in fields:
-                problems.append(f"{label}: unknown field {name!r} (allowed: {', '.join(fields)})")
+            if name not in allowed:
+                problems.append(f"{label}: unknown field {name!r} (allowed: {', '.join(allowed)})")
                 ok = False
+        extra = {}
+        for name in optional:
+            value = raw.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{label}: field {name!r} must be non-empty text when given")
+                ok = False
+            elif name == "example":
+                extra[name] = value.strip()  # verbatim, like a technique's example
+            else:
+                extra[name] = " ".join(value.split())
         values = {}
         for name in fields:
             value = raw.get(name)
@@ -397,7 +460,7 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
             problems.append(f"{label}: key {values['key']!r} must be exactly one character")
             ok = False
         if ok:
-            entries.append(_CLASSES[section](**values))
+            entries.append(_CLASSES[section](**values, **extra))
     return entries
 
 
@@ -473,6 +536,11 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
                 reserved.append(key)
 
     parsed = {section: _parse_entries(section, data.get(section), problems) for section in _FIELDS}
+    for frame in parsed["frames"]:
+        if bool(frame.example) != bool(frame.example_article):
+            problems.append(
+                f"frame {frame.id!r}: give both 'example' and 'example_article', or neither"
+            )
     categories, techniques = parsed["categories"], parsed["techniques"]
     stances = parsed["stances"]
 
@@ -512,6 +580,13 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         else:
             claimed[technique.key.lower()] = f"technique {technique.id!r}"
 
+    # Ids as declared, so that one broken technique is not reported again by every
+    # tell-apart group that names it.
+    raw_techniques = data.get("techniques") if isinstance(data.get("techniques"), list) else []
+    technique_ids = {t.get("id") for t in raw_techniques if isinstance(t, Mapping)}
+    tell_apart = _parse_tell_apart(data.get("tell_apart", []), technique_ids, problems)
+    left_out = _parse_left_out(data.get("left_out", []), technique_ids, problems)
+
     if problems:
         raise CodebookError([f"{source}: {p}" for p in problems])
     return Codebook(
@@ -525,7 +600,57 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         no_technique_key=no_technique_key,
         sources=tuple(s.strip() for s in sources),
         coding_rules=tuple(" ".join(r.split()) for r in coding_rules),
+        tell_apart=tell_apart,
+        left_out=left_out,
     )
+
+
+def _parse_tell_apart(raw: object, technique_ids: set[str], problems: list[str]):
+    """``tell_apart:`` entries ``{techniques: [ids...], note: "..."}``."""
+    if not isinstance(raw, list):
+        problems.append("'tell_apart' must be a list of {techniques: [...], note: ...}")
+        return ()
+    entries = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"tell_apart #{number}"
+        if not isinstance(entry, Mapping) or set(entry) != {"techniques", "note"}:
+            problems.append(f"{where}: needs exactly the fields 'techniques' and 'note'")
+            continue
+        ids, note = entry["techniques"], entry["note"]
+        if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
+            problems.append(f"{where}: 'techniques' must list at least two technique ids")
+            continue
+        unknown = [i for i in ids if i not in technique_ids]
+        if unknown:
+            problems.append(f"{where}: unknown technique(s) {', '.join(unknown)}")
+            continue
+        if not isinstance(note, str) or not note.strip():
+            problems.append(f"{where}: 'note' must be non-empty text")
+            continue
+        entries.append(TellApart(techniques=tuple(ids), note=" ".join(note.split())))
+    return tuple(entries)
+
+
+def _parse_left_out(raw: object, technique_ids: set[str], problems: list[str]):
+    """``left_out:`` entries ``{id, name, reason}`` for techniques not offered."""
+    if not isinstance(raw, list):
+        problems.append("'left_out' must be a list of {id, name, reason}")
+        return ()
+    fields = ("id", "name", "reason")
+    entries = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"left_out #{number}"
+        if not isinstance(entry, Mapping) or set(entry) != set(fields):
+            problems.append(f"{where}: needs exactly the fields {', '.join(fields)}")
+            continue
+        if not all(isinstance(entry[f], str) and entry[f].strip() for f in fields):
+            problems.append(f"{where}: every field must be non-empty text")
+            continue
+        if entry["id"] in technique_ids:
+            problems.append(f"{where}: {entry['id']!r} is also a technique")
+            continue
+        entries.append(LeftOut(**{f: " ".join(entry[f].split()) for f in fields}))
+    return tuple(entries)
 
 
 def _article_texts(corpus) -> dict[str, str]:
@@ -577,6 +702,20 @@ def validate_against_corpus(codebook: Codebook, corpus, *, source: str = "codebo
             problems.append(
                 f"technique {technique.id!r}: example {short!r} not found in article "
                 f"{technique.example_article!r} (copy it exactly from the article text)"
+            )
+    for frame in codebook.frames:
+        if not frame.example:
+            continue
+        text = texts.get(frame.example_article)
+        if text is None:
+            problems.append(
+                f"frame {frame.id!r}: example_article {frame.example_article!r} is not an "
+                f"article (known: {', '.join(texts) or 'none'})"
+            )
+        elif normalise_whitespace(frame.example) not in text:
+            problems.append(
+                f"frame {frame.id!r}: example {frame.example[:57]!r} not found in article "
+                f"{frame.example_article!r} (copy it exactly from the article text)"
             )
     if not isinstance(corpus, Mapping):
         known_targets = set(codebook.target_ids)

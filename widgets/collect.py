@@ -44,7 +44,8 @@ Decisions:
 
 * **Text drift is rejected** (reason ``text drift``): a label given to different wording
   may not fit the sentence as it now reads, and mixing both into agreement would blur it.
-  An empty ``text_sha1`` (hand-made files) is not checked.
+  An empty ``text_sha1`` (hand-made files) is not checked, and a hash of an earlier
+  wording kept in ``articles/text-history.csv`` (a typographic fix) is accepted.
 * **Codebook version**: a row saved under another ``codebook_version`` is kept when
   every technique and frame it uses is still in the codebook; otherwise it is rejected
   as an unknown technique/frame and the reason names the version it was made with.
@@ -1365,6 +1366,15 @@ class _Validator:
         checked = np.array([h != "" for h in expected_text] + [False])[sentence_codes]
         given = np.array([h != "" for h in hashes] + [False])[sha_codes]
         drift = checked & given & (sha_codes != expected[sentence_codes])
+        if drift.any():
+            # An earlier wording kept in the text history (a typographic fix) still counts.
+            earlier = np.flatnonzero(drift)
+            accepted = [
+                sentences[sentence_codes[i]] in index
+                and index[sentences[sentence_codes[i]]].accepts(hashes[sha_codes[i]])
+                for i in earlier
+            ]
+            drift[earlier[np.array(accepted, dtype=bool)]] = False
         self._set(
             drift,
             lambda where: np.array(

@@ -35,6 +35,11 @@ __all__ = [
     "LearnerSetup",
     "codebook_rows",
     "codebook_tour",
+    "glossary",
+    "core_set",
+    "frames_table",
+    "diagnostic",
+    "diagnostic_progress",
     "LabelsSummary",
     "where_are_my_labels",
     "HandIn",
@@ -282,10 +287,18 @@ class _HTML:
 def codebook_tour(codebook=None) -> _HTML:
     """The codebook as an HTML table grouped by category (all text escaped).
 
-    Each technique shows its name, definition, a hint for spotting it, an example from
-    the articles and its shortcut key in the annotation panel; the codebook's coding
-    rules follow the table.
+    Each technique shows its name, definition, a hint for spotting it (and a non-example:
+    what looks like it but is not), an example from the articles and its shortcut key in
+    the annotation panel. After the table: how to tell apart the techniques learners
+    confuse, what each stance means for each target, the frames with an example each, the
+    techniques left out and why, and the coding rules.
     """
+    from .codebook_help import target_help_html, tell_apart_html
+
+    if codebook is None:
+        from .codebook import load_codebook
+
+        codebook = load_codebook()
     table = codebook_rows(codebook)
     parts = [
         '<table class="rhetoric-lab-codebook" style="border-collapse:collapse;'
@@ -293,6 +306,7 @@ def codebook_tour(codebook=None) -> _HTML:
         "<thead><tr><th>Key</th><th>Technique</th><th>What it is</th>"
         "<th>How to spot it</th><th>Example from the articles</th></tr></thead><tbody>",
     ]
+    ids = set(codebook.technique_ids)
     for category, group in table.groupby("category", sort=False):
         parts.append(
             f'<tr><th colspan="5" style="background:#eef2f7;padding:6px">'
@@ -300,23 +314,153 @@ def codebook_tour(codebook=None) -> _HTML:
         )
         for row in group.itertuples(index=False):
             example = f"“{html.escape(row.example)}”" if row.example else ""
+            non_example = codebook.technique(row.id).non_example if row.id in ids else ""
+            not_this = f"<br><i>Not this:</i> {html.escape(non_example)}" if non_example else ""
             parts.append(
                 "<tr style='vertical-align:top;border-bottom:1px solid #ddd'>"
                 f"<td><kbd>{html.escape(row.key)}</kbd></td>"
                 f"<td><b>{html.escape(row.name)}</b></td>"
                 f"<td>{html.escape(row.definition)}</td>"
-                f"<td>{html.escape(row.hint)}</td>"
+                f"<td>{html.escape(row.hint)}{not_this}</td>"
                 f"<td><i>{example}</i></td></tr>"
             )
     parts.append("</tbody></table>")
-    if codebook is None:
-        from .codebook import load_codebook
-
-        codebook = load_codebook()
+    tell_apart = tell_apart_html(codebook.tell_apart, codebook)
+    if tell_apart:
+        parts.append(f"<h4>How to tell them apart</h4>{tell_apart}")
+    parts.append("<h4>What each stance means, target by target</h4>")
+    parts.extend(target_help_html(target) for target in codebook.targets)
+    parts.append("<h4>Frames (chosen once per article, in the summary)</h4><ul>")
+    for frame in codebook.frames:
+        example = f" <i>Example:</i> “{html.escape(frame.example)}”" if frame.example else ""
+        parts.append(
+            f"<li><b>{html.escape(frame.name)}</b>: {html.escape(frame.definition)}{example}</li>"
+        )
+    parts.append("</ul>")
+    if codebook.left_out:
+        parts.append("<h4>Left out on purpose</h4><ul>")
+        parts.extend(
+            f"<li><b>{html.escape(entry.name)}</b>: {html.escape(entry.reason)}</li>"
+            for entry in codebook.left_out
+        )
+        parts.append("</ul>")
     if codebook.coding_rules:
         parts.append("<h4>When the definitions leave it open</h4><ol>")
         parts.extend(f"<li>{html.escape(rule)}</li>" for rule in codebook.coding_rules)
         parts.append("</ol>")
+    return _HTML("".join(parts))
+
+
+def glossary(path=None) -> _HTML:
+    """The glossary (``data/glossary.yml``) as an HTML definition list (text escaped)."""
+    from .codebook_help import glossary_html
+    from .glossary import load_glossary
+
+    return _HTML("<h4>Glossary</h4>" + glossary_html(load_glossary(path)))
+
+
+def core_set(article_id: str, *, corpus=None) -> _HTML:
+    """The article's core set (``data/core-sets.yml``) as a table: sentence number, the
+    sentence and why it was chosen. Lessons label these first."""
+    from .core_sets import load_core_sets
+
+    if corpus is None:
+        from .corpus import load_corpus
+
+        corpus = load_corpus()
+    article = corpus.article(article_id)
+    chosen = load_core_sets(corpus=corpus)[article_id]
+    rows = "".join(
+        "<tr style='vertical-align:top;border-bottom:1px solid #ddd'>"
+        f"<td>{article.sentence_index[c.sentence_id].position}</td>"
+        f"<td>{html.escape(article.sentence_index[c.sentence_id].text)}</td>"
+        f"<td><i>{html.escape(c.reason)}</i></td></tr>"
+        for c in chosen
+    )
+    return _HTML(
+        f"<p><b>Core set of “{html.escape(article.title)}”</b>: {len(chosen)} of "
+        f"{len(article.sentences)} sentences. Use <b>Jump to</b> in the panel to reach each "
+        "one.</p><table class='rhetoric-lab-core-set' style='border-collapse:collapse;"
+        "text-align:left;font-size:0.92em'><thead><tr><th>No.</th><th>Sentence</th>"
+        f"<th>What it makes you decide</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def frames_table(codebook=None) -> _HTML:
+    """The seven frames: name, definition and an example from the articles."""
+    if codebook is None:
+        from .codebook import load_codebook
+
+        codebook = load_codebook()
+    rows = "".join(
+        "<tr style='vertical-align:top;border-bottom:1px solid #ddd'>"
+        f"<td><b>{html.escape(f.name)}</b></td><td>{html.escape(f.definition)}</td>"
+        f"<td><i>{'“' + html.escape(f.example) + '”' if f.example else ''}</i></td></tr>"
+        for f in codebook.frames
+    )
+    return _HTML(
+        "<table class='rhetoric-lab-frames' style='border-collapse:collapse;text-align:left;"
+        "font-size:0.92em'><thead><tr><th>Frame</th><th>What the story is about</th>"
+        f"<th>Example from the articles</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def diagnostic(*, corpus=None) -> _HTML:
+    """The lesson 00 diagnostic: which sentences to label before any teaching, and what
+    each one tests (``data/diagnostic.yml``)."""
+    from .diagnostic import load_diagnostic
+
+    if corpus is None:
+        from .corpus import load_corpus
+
+        corpus = load_corpus()
+    test = load_diagnostic(corpus=corpus)
+    article = corpus.article(test.article_id)
+    items = "".join(
+        f"<li><b>Sentence {article.sentence_index[s].position}</b>: "
+        f"“{html.escape(article.sentence_index[s].text)}” <i>({html.escape(p)})</i></li>"
+        for s, p in zip(test.sentence_ids, test.probes, strict=True)
+    )
+    return _HTML(
+        f"<p>In “{html.escape(article.title)}”, label these {len(test.sentence_ids)} "
+        f"sentences (techniques, and a stance toward every target):</p><ol>{items}</ol>"
+    )
+
+
+def diagnostic_progress(*, learner=None, directory=None, answers_dir=None) -> _HTML:
+    """Lesson 07: your first answers to the lesson 00 diagnostic beside your answers now,
+    and beside the key when this copy has it."""
+    from .answers import AnswersMissing, load_key
+    from .diagnostic import diagnostic_progress as progress
+    from .diagnostic import load_diagnostic
+    from .store import read_label_file
+
+    resolved, path, problem = _label_file(learner, directory)
+    if path is None or not path.exists():
+        return _HTML(_box(html.escape(problem or "You have no labels yet."), kind="warning"))
+    history, _problems = read_label_file(path)
+    test = load_diagnostic()
+    try:
+        key = load_key(answers_dir, test.article_id)
+    except AnswersMissing:
+        key = None
+    table = progress(history, test, key=key)
+    if table["first"].eq("").all():
+        return _HTML(_box("You have not labelled the diagnostic sentences yet.", kind="warning"))
+    parts = []
+    if key is not None:
+        first, now = int(table["first_agrees"].sum()), int(table["now_agrees"].sum())
+        parts.append(
+            _box(
+                f"Agreement with the key: {first} of {len(table)} decisions in lesson 00, "
+                f"{now} of {len(table)} now.",
+                kind="ok",
+            )
+        )
+    else:
+        parts.append(_box("The key is with your instructor: compare your answers in class."))
+    shown = table.drop(columns=[c for c in ("first_agrees", "now_agrees") if c in table])
+    parts.append(shown.to_html(index=False, escape=True))
     return _HTML("".join(parts))
 
 

@@ -30,6 +30,7 @@ import ipywidgets as widgets
 
 from . import paths
 from .annotation_model import AnnotationModel, LabelRow
+from .codebook_help import glossary_html, target_help_html, tell_apart_html
 from .keyboard import PANEL_CLASS, KeyboardArea
 from .keys import KeyAction, handle_key, key_legend, panel_keys
 from .schema import CONFIDENCE_LEVELS
@@ -426,9 +427,19 @@ class AnnotationPanel(widgets.VBox):
                 toggles[target_id] = buttons
             return toggles
 
+        def with_descriptions(toggles) -> list:
+            """Each target's stance choice followed by what favor/against/none mean."""
+            shown = []
+            for target_id, buttons in toggles.items():
+                shown += [buttons, widgets.HTML(target_help_html(codebook.target(target_id)))]
+            return shown
+
         self.stance_buttons: dict[str, widgets.ToggleButtons] = stance_toggles()
         self.stance_box = widgets.VBox(
-            [widgets.HTML("<b>Stance</b> (toward each target)"), *self.stance_buttons.values()]
+            [
+                widgets.HTML("<b>Stance</b> (toward each target)"),
+                *with_descriptions(self.stance_buttons),
+            ]
         )
         self.summary_stance_buttons: dict[str, widgets.ToggleButtons] = stance_toggles()
         self.frame_buttons = widgets.ToggleButtons(
@@ -446,7 +457,7 @@ class AnnotationPanel(widgets.VBox):
                     "what is the writer's overall stance toward each target, and which "
                     "frame does the article mainly use?"
                 ),
-                *self.summary_stance_buttons.values(),
+                *with_descriptions(self.summary_stance_buttons),
                 self.frame_buttons,
             ],
             layout=widgets.Layout(display="none"),
@@ -883,15 +894,21 @@ class AnnotationPanel(widgets.VBox):
         shown = list(state.techniques or ())
         if self._last_touched and self._last_touched not in shown:
             shown.append(self._last_touched)
-        parts = []
+        parts, notes = [], []
         for technique_id in shown:
             technique = self.codebook.technique(technique_id)
+            not_this = (
+                f"<br><i>Not this:</i> {html.escape(technique.non_example)}"
+                if technique.non_example
+                else ""
+            )
             parts.append(
                 f"<p><b>{html.escape(technique.name)}</b> (key <kbd>"
                 f"{html.escape(technique.key)}</kbd>)<br>{html.escape(technique.definition)}"
                 f"<br><i>Hint:</i> {html.escape(technique.hint)}"
-                f"<br><i>Example:</i> “{html.escape(technique.example)}”</p>"
+                f"<br><i>Example:</i> “{html.escape(technique.example)}”{not_this}</p>"
             )
+            notes += [n for n in self.codebook.tell_apart_for(technique_id) if n not in notes]
         if not parts:
             parts.append(
                 "<p>Choose or touch a technique to see its definition here; hover over "
@@ -902,10 +919,16 @@ class AnnotationPanel(widgets.VBox):
             f"{html.escape(s.definition)}</li>"
             for s in self.codebook.stances
         )
+        # Without a technique in view, every group learners confuse is shown.
+        tell_apart = tell_apart_html(notes or self.codebook.tell_apart, self.codebook)
+        targets = "".join(target_help_html(self.codebook.target(t)) for t in self.model.targets)
         self.help_area.value = (
             "<div style='border-left:4px solid #8aa;padding-left:8px;max-width:70em'>"
             + "".join(parts)
-            + f"<p><b>Stance</b></p><ul>{stances}</ul></div>"
+            + (f"<p><b>How to tell them apart</b></p>{tell_apart}" if tell_apart else "")
+            + f"<p><b>Stance</b></p><ul>{stances}</ul>{targets}"
+            + _glossary_section()
+            + "</div>"
         )
 
     def _show_labels(self) -> None:
@@ -916,6 +939,17 @@ class AnnotationPanel(widgets.VBox):
         self.labels_table.value = render_labels_table(
             self.model.rows(), self.codebook, self.model.targets, self.model.index
         )
+
+
+def _glossary_section() -> str:
+    """The glossary, folded, for the help (nothing if the data has no glossary)."""
+    from .glossary import load_glossary
+
+    try:
+        glossary = load_glossary()
+    except (OSError, ValueError):
+        return ""
+    return f"<details><summary><b>Glossary</b></summary>{glossary_html(glossary)}</details>"
 
 
 def _short(text: str) -> str:
