@@ -521,7 +521,7 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
 
     keymap = _parse_keymap(data.get("keymap"), problems)
     reserved = [k for _action, keys in keymap for k in keys if len(k) == 1]
-    no_technique_key = dict(keymap).get("no-technique", (None,))[0]
+    no_technique_key = (dict(keymap).get("no-technique") or (None,))[0]
 
     parsed = {section: _parse_entries(section, data.get(section), problems) for section in _FIELDS}
     categories, techniques = parsed["categories"], parsed["techniques"]
