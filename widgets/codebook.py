@@ -548,7 +548,9 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
     for action, keys in keymap:
         for key in keys:
             claimed[key.lower()] = (
-                "the no-technique key" if action == "no-technique" else f"the panel's {action!r} key"
+                "the no-technique key"
+                if action == "no-technique"
+                else f"the panel's {action!r} key"
             )
     for stance in stances:
         owner = claimed.get(stance.key.lower())
