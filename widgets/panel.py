@@ -251,7 +251,6 @@ class AnnotationPanel(widgets.VBox):
                 error=True,
             )
         else:
-            self._announce = f"{self.model.position_text()}. {self.model.progress_text()}."
             self._refresh()
 
     # -- what the learner can do (the browser's messages call these too) ---------------
@@ -273,8 +272,11 @@ class AnnotationPanel(widgets.VBox):
         target_id = target or self.model.target_id
         if target is not None and target not in self.model.targets:
             raise ValueError(f"{target!r} is not a target of this panel")
+        # A stance for the active target, by key or by its radio group, moves the stance
+        # keys on to the next target still without one.
+        active = None if target in (None, self.model.target_id) else target
         self._change(
-            lambda: self.model.set_stance(stance, target=target),
+            lambda: self.model.set_stance(stance, target=active),
             lambda: (
                 f"{self.codebook.stance(stance).name} toward {self.codebook.target(target_id).name}"
             ),

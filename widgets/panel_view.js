@@ -48,6 +48,15 @@ function isTextEntry(node) {
   return input !== null && !["radio", "checkbox", "button"].includes(input.type);
 }
 
+// One Tab stop per radio group, whatever is focused: the checked radio (else the first)
+// is in the Tab order, the others are reached with the arrow keys. Without this, Chrome
+// tabs through every radio of a group that has none checked once focus is inside it.
+function rove(inputs) {
+  const all = Object.values(inputs);
+  const stop = all.find((input) => input.checked) || all[0];
+  for (const input of all) input.tabIndex = input === stop ? 0 : -1;
+}
+
 function normalise(key) {
   return key.length === 1 ? key.toLowerCase() : key;
 }
@@ -80,9 +89,10 @@ function render({ model, el }) {
         type: "radio",
         name,
         value: option.id,
-        "aria-keyshortcuts": option.key ? option.key.toUpperCase() : null,
+        "aria-keyshortcuts": option.shortcut || option.key ? (option.shortcut || option.key).toUpperCase() : null,
       });
       input.addEventListener("change", () => {
+        rove(inputs);
         if (input.checked) onChoose(option.id);
       });
       inputs[option.id] = input;
@@ -113,6 +123,7 @@ function render({ model, el }) {
       "aria-label": "Sentences labelled",
     });
     r.progress = progress;
+    r.position = h("span", { class: "rl-position", id: `${uid}-pos` });
     r.status = h("p", {
       class: "rl-status",
       role: "status",
@@ -124,18 +135,16 @@ function render({ model, el }) {
         "header",
         { class: "rl-head" },
         h("h2", { class: "rl-title", text: spec.title }),
-        h("p", { class: "rl-meta", text: spec.meta }),
-        h("div", { class: "rl-statusbar" }, progress, r.status),
+        h("span", { class: "rl-meta", text: spec.meta }),
+        h("div", { class: "rl-statusbar" }, progress, r.position, r.status),
       ),
     );
 
     // The sentence in its paragraph | the technique toggles.
-    r.position = h("p", { class: "rl-position", id: `${uid}-pos` });
     r.paragraph = h("div", { class: "rl-paragraph", "aria-describedby": `${uid}-pos` });
     const text = h(
       "div",
       { class: "rl-text", role: "region", "aria-label": "Current sentence in its paragraph" },
-      r.position,
       r.paragraph,
     );
 
@@ -218,8 +227,21 @@ function render({ model, el }) {
       frames.group,
     );
 
-    // Stance: one radio group per target, each one Tab stop.
-    const stances = h("div", { class: "rl-stances" });
+    // Stance: one radio group per target, each one Tab stop. What favor, against and
+    // none mean for each target is one disclosure away (and each group's description).
+    const stanceKeys = spec.stances.map((stance) => stance.key).join(" ");
+    const descriptions = h("details", { class: "rl-target-desc" });
+    descriptions.append(h("summary", { text: "What do they mean?" }));
+    const stances = h(
+      "div",
+      { class: "rl-stances" },
+      h(
+        "div",
+        { class: "rl-stance-title" },
+        h("p", { class: "rl-section-title" }, "Stance toward each target ", h("span", { class: "rl-keys-note", text: `(keys ${stanceKeys})` })),
+        descriptions,
+      ),
+    );
     for (const [index, target] of spec.targets.entries()) {
       const legendId = `${uid}-target-${index}`;
       const descId = `${uid}-target-desc-${index}`;
@@ -227,22 +249,17 @@ function render({ model, el }) {
       const activeNote = h("span", { class: "rl-visually-hidden" });
       const { group, inputs } = radioGroup({
         name: `${uid}-stance-${index}`,
-        legend: [marker, "Stance toward ", h("b", { text: target.name }), activeNote],
+        legend: [marker, h("span", { class: "rl-visually-hidden", text: "Stance toward " }), h("b", { text: target.name }), activeNote],
         legendId,
         describedBy: descId,
-        options: spec.stances,
+        options: spec.stances.map((stance) => ({ ...stance, key: null, shortcut: stance.key })),
         onChoose: (id) => send("stance", { value: id, target: target.id }),
+        cls: "rl-stance",
       });
-      const description = h(
-        "details",
-        { class: "rl-target-desc" },
-        h("summary", { text: "What favor, against and none mean here" }),
-        h("p", { id: descId, text: target.description }),
-      );
-      const rowEl = h("div", { class: "rl-stance-row" }, group, description);
+      descriptions.append(h("p", { id: descId }, h("b", { text: `${target.name}: ` }), target.description));
       r.stances[target.id] = inputs;
-      r.stanceRows[target.id] = { row: rowEl, marker, activeNote };
-      stances.append(rowEl);
+      r.stanceRows[target.id] = { row: group, marker, activeNote };
+      stances.append(group);
     }
 
     // Moves, undo, help, and the "more" drawer.
@@ -251,7 +268,7 @@ function render({ model, el }) {
     for (const [action, name, key] of spec.nav) {
       const button = h(
         "button",
-        { type: "button", class: `rl-button rl-${action}`, "aria-keyshortcuts": key ? key.toUpperCase() : null },
+        { type: "button", class: `rl-button rl-nav-${action}`, "aria-keyshortcuts": key ? key.toUpperCase() : null },
         h("span", { class: "rl-button-name", text: name }),
         key ? kbd(key) : null,
       );
@@ -267,9 +284,10 @@ function render({ model, el }) {
     r.nav.help.setAttribute("aria-expanded", "false");
     r.nav.help.setAttribute("aria-controls", `${uid}-help`);
 
-    r.main = h("div", { class: "rl-main" }, text, h("div", { class: "rl-side" }, choices, r.summary));
-    root.append(r.main, stances, nav);
-    r.stancesBox = stances;
+    // DOM order is Tab order: techniques, stance groups, moves. Wide, the stance groups
+    // sit under the paragraph and the techniques beside both (see panel_view.css).
+    r.main = h("div", { class: "rl-main" }, text, h("div", { class: "rl-side" }, choices, r.summary), stances);
+    root.append(r.main, nav);
 
     // Help: the decided keyboard behaviour, the key table and the chosen definitions.
     r.help = h("section", { class: "rl-help", id: `${uid}-help`, hidden: true, "aria-labelledby": `${uid}-help-h` });
@@ -338,6 +356,7 @@ function render({ model, el }) {
 
   function setChecked(inputs, value) {
     for (const [id, input] of Object.entries(inputs)) input.checked = id === value;
+    rove(inputs);
   }
 
   function setPressed(button, on) {

@@ -195,8 +195,12 @@ def start_lab(
         }
     )
     # No PYTHONPATH: kernels import `widgets` through the kit's install, exactly as under
-    # `make lab`, so a broken install fails here instead of being papered over.
-    env.pop("PYTHONPATH", None)
+    # `make lab`, so a broken install fails here instead of being papered over. The one
+    # exception: a PYTHONPATH naming this checkout (a git worktree sharing another
+    # checkout's venv), whose kernels must import this checkout's `widgets`.
+    pythonpath = env.pop("PYTHONPATH", None)
+    if pythonpath and str(REPO_ROOT) in pythonpath.split(os.pathsep):
+        env["PYTHONPATH"] = str(REPO_ROOT)
     env.pop("JUPYTERHUB_USER", None)
     env.update(extra_env or {})
     log_path = workdir / "jupyter-lab.log"
