@@ -134,8 +134,12 @@ function render({ model, el }) {
       h(
         "header",
         { class: "rl-head" },
-        h("h2", { class: "rl-title", text: spec.title }),
-        h("span", { class: "rl-meta", text: spec.meta }),
+        h(
+          "div",
+          { class: "rl-title-line" },
+          h("h2", { class: "rl-title", text: spec.title }),
+          h("span", { class: "rl-meta", text: spec.meta }),
+        ),
         h("div", { class: "rl-statusbar" }, progress, r.position, r.status),
       ),
     );

@@ -39,12 +39,23 @@ def _longest_paragraph_end(article_id: str) -> int:
     return max(i for i, s in enumerate(sentences) if s.paragraph == paragraph)
 
 
-def _notebook(server, name: str, panels: list[tuple[str, int | None]], learner: str) -> str:
-    """A notebook with one panel cell per (article, sentence index); returns its path."""
+def _notebook(
+    server, name: str, panels: list[tuple[str, int | None]], learner: str, *, label=False
+) -> str:
+    """A notebook with one panel cell per (article, sentence index); returns its path.
+
+    ``label=True`` saves a technique and a stance on that sentence first, so the status
+    line shows its longest everyday text ("Against toward …: saved …").
+    """
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell(f"# {name}")]
     for number, (article, index) in enumerate(panels):
         move = f"panel_{number}.move({index})\n" if index is not None else ""
+        if label:
+            move += (
+                f"panel_{number}.choose_technique('loaded-language', on=True)\n"
+                f"panel_{number}.set_stance('against')\n"
+            )
         notebook.cells.append(
             nbformat.v4.new_code_cell(
                 "from widgets import AnnotationPanel\n"
@@ -445,7 +456,7 @@ def test_one_screen_in_jupyterlab_at_1366x768_with_the_file_browser(page, lab_se
     the README's picture."""
     page.set_viewport_size({"width": 1366, "height": 768})
     learner = "screen-lab"
-    path = _notebook(lab_server, "screen-lab", _every_longest_paragraph(), learner)
+    path = _notebook(lab_server, "screen-lab", _every_longest_paragraph(), learner, label=True)
     _open(page, lab_server, path, "lab")
     page.evaluate("window.jupyterapp.shell.activateById('filebrowser')")
     page.locator("#filebrowser").wait_for(state="visible")
@@ -455,10 +466,11 @@ def test_one_screen_in_jupyterlab_at_1366x768_with_the_file_browser(page, lab_se
     # The README's picture: lesson 01's long paragraph, mid-labelling, at 1366×768.
     panel = ui.panel(page)
     panel.evaluate("el => el.scrollIntoView({block: 'start'})")
-    panel.get_by_role("button", name="Loaded language").click()
-    panel.get_by_role("button", name="Loaded language", pressed=True).wait_for()
-    ui.stance_button(page, "Against").click()
-    ui.wait_live(page, rf"^Against toward Keir Starmer: {SAVED}")
+    panel.get_by_role("button", name="Appeal to fear").click()
+    panel.get_by_role("button", name="Appeal to fear", pressed=True).wait_for()
+    ui.stance_button(page, "None", target_index=1).click()
+    ui.wait_live(page, rf"^None toward UK talking to Russia: {SAVED}")
+    assert panel.evaluate(_ONE_SCREEN)["outside"] == []
     page.mouse.move(683, 760)  # onto the status bar: no hover on a toggle
     update_readme_image(shots("readme-panel"), "panel.png")
 
@@ -466,7 +478,7 @@ def test_one_screen_in_jupyterlab_at_1366x768_with_the_file_browser(page, lab_se
 def test_one_screen_in_notebook_7_at_1280x720(page, lab_server, shots):
     """The same in Notebook 7 at 1280×720."""
     learner = "screen-nb7"
-    path = _notebook(lab_server, "screen-nb7", _every_longest_paragraph(), learner)
+    path = _notebook(lab_server, "screen-nb7", _every_longest_paragraph(), learner, label=True)
     _open(page, lab_server, path, "notebook")
     _assert_one_screen(page, shots, "notebook7-1280x720")
 
