@@ -983,9 +983,12 @@ def _embed_bundle() -> str:
 def offline_html(spec: dict) -> str:
     """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`)."""
     data = html.escape(json.dumps(spec), quote=True)
+    # Under the chart: its description in words and a link to its data as a table.
+    from .chart_text import chart_alternative_html
+
     return (
         f'<div data-rhetoric-lab-chart="{data}"></div>'
-        f'<script type="module">{_embed_bundle()}</script>'
+        f'<script type="module">{_embed_bundle()}</script>' + chart_alternative_html(spec)
     )
 
 

@@ -37,6 +37,7 @@ from .agreement import (
     technique_alpha,
     technique_set_alpha,
 )
+from .chart_text import chart_alternative_html
 from .pseudonyms import pseudonym_map
 from .schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, split_techniques
 
@@ -547,7 +548,8 @@ def render_html(
             f'<div class="chart" id="vis-{name}" role="figure" aria-label="{_e(description)}">'
             f"</div>"
             f'<script type="application/json" id="spec-{name}">{spec_json(chart)}</script>'
-            "</section>"
+            + chart_alternative_html(chart.to_dict(), chart_id=name)
+            + "</section>"
         )
     out.append(_agreement_section(prepared, codebook, corpus))
     discussion = discussion_frame(
