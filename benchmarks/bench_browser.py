@@ -169,6 +169,11 @@ def main(argv=None) -> int:
                 button = ui.technique_button(page)
                 button.wait_for(state="visible", timeout=60_000)
                 print(f"JupyterLab open, panel shown: {time.perf_counter() - started:.1f} s")
+                nodelay = "sent without delay" in server.log_tail(400)
+                print(
+                    "kernel websocket without Nagle's delay (widgets.server_extension): "
+                    + ("on" if nodelay else "OFF: install the kit (make lab) to enable it")
+                )
                 root = ui.panel(page).element_handle()
                 build_line = page.evaluate(_LAST_OUTPUT)
                 results = measure(page, server, root, args.clicks)
