@@ -8,8 +8,8 @@ clicks (default 100):
   the moment a thread polling the label file every ~1 ms sees it grow;
 * click → panel updated: from the click to the toggle's ``aria-pressed`` (set only from
   the kernel's answer) flipping, seen by a MutationObserver; target p95 ≤ 50 ms;
-* key press → row in the CSV: from Playwright pressing a technique key (focus in the
-  panel) to the file growing; target p95 ≤ 20 ms;
+* key press → row in the CSV: from the browser's keydown event for a technique key
+  (focus in the panel) to the file growing; target p95 ≤ 20 ms;
 * Next → new sentence shown: the same as a click, for the "Next"/"Previous" buttons;
 * panel build in the kernel for the longest article: the first build in a fresh kernel
   (reading the corpus and codebook included) and the median of ten later builds; target
@@ -151,7 +151,9 @@ def main(argv=None) -> int:
                 nbformat.v4.new_code_cell(
                     "import time\n"
                     "started = time.perf_counter()\n"
-                    "from widgets import AnnotationPanel\n"
+                    "from widgets.panel import AnnotationPanel\n"
+                    "import_ms = (time.perf_counter() - started) * 1000\n"
+                    "started = time.perf_counter()\n"
                     f"panel = AnnotationPanel({args.article!r})\n"
                     "first_build_ms = (time.perf_counter() - started) * 1000\n"
                     "panel"
@@ -201,9 +203,10 @@ for i in range(10):
     started = time.perf_counter()
     AnnotationPanel({article!r}, learner=f"bench-build-{{i}}")
     later.append((time.perf_counter() - started) * 1000)
-print(f"panel build in the kernel, {article}: first (fresh kernel, corpus and codebook "
-      f"read) {{first_build_ms:.1f}} ms, median of 10 later {{statistics.median(later):.1f}} ms, "
-      f"max {{max(later):.1f}} ms (target <= {target:.0f} ms)")
+print(f"panel build in the kernel, {article}: median of 10 {{statistics.median(later):.1f}} ms, "
+      f"max {{max(later):.1f}} ms (target <= {target:.0f} ms); in a fresh kernel: importing "
+      f"the kit {{import_ms:.0f}} ms, then the first build (reading the corpus and codebook) "
+      f"{{first_build_ms:.0f}} ms")
 """.replace("{target:.0f}", f"{BUILD_TARGET_MS:.0f}")
 
 _LAST_OUTPUT = """() => {
@@ -246,15 +249,21 @@ def measure(page, server, root, clicks: int) -> list[str]:
         else:
             panel_ms.append(result["panel_ms"])
 
-    # Key presses with focus in the panel: Playwright's press → the file grows.
+    # Key presses with focus in the panel: from the keydown event (its timeStamp, when the
+    # browser received the key; Playwright's own round trip is not the learner's wait)
+    # to the file growing.
     ui.focus_keys(page)
+    page.evaluate(
+        "() => window.addEventListener('keydown', (event) => {"
+        " window.__rlKeyAt = performance.timeOrigin + event.timeStamp; }, true)"
+    )
     key_ms: list[float] = []
     missing_key = 0
     for index in range(clicks + 5):
         lab.wait_kernel_idle(page)
         watcher.arm()
-        pressed_at = time.time()
         page.keyboard.press("0")  # Loaded language, on and off
+        pressed_at = (page.evaluate("window.__rlKeyAt") - offset) / 1000
         deadline = time.monotonic() + 5
         while watcher.grew_at is None and time.monotonic() < deadline:
             time.sleep(0.001)
