@@ -33,6 +33,12 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Set an attribute only when it changes: a redraw after each label then touches only
+// what changed (fewer style recalculations, and no noise for mutation observers).
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 function kbd(key) {
   // The key is shown, but not part of the control's name (aria-keyshortcuts says it).
   return h("kbd", { "aria-hidden": "true", text: key });
@@ -54,7 +60,10 @@ function isTextEntry(node) {
 function rove(inputs) {
   const all = Object.values(inputs);
   const stop = all.find((input) => input.checked) || all[0];
-  for (const input of all) input.tabIndex = input === stop ? 0 : -1;
+  for (const input of all) {
+    const index = input === stop ? 0 : -1;
+    if (input.tabIndex !== index) input.tabIndex = index;
+  }
 }
 
 function normalise(key) {
@@ -359,13 +368,16 @@ function render({ model, el }) {
   // -- showing the state ----------------------------------------------------------------
 
   function setChecked(inputs, value) {
-    for (const [id, input] of Object.entries(inputs)) input.checked = id === value;
+    for (const [id, input] of Object.entries(inputs)) {
+      if (input.checked !== (id === value)) input.checked = id === value;
+    }
     rove(inputs);
   }
 
   function setPressed(button, on) {
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.querySelector(".rl-check").textContent = on ? "✓" : "";
+    setAttr(button, "aria-pressed", on ? "true" : "false");
+    const check = button.querySelector(".rl-check");
+    if (check.textContent !== (on ? "✓" : "")) check.textContent = on ? "✓" : "";
   }
 
   function labelsTable(state, spec) {
@@ -392,6 +404,22 @@ function render({ model, el }) {
     return table;
   }
 
+  function drawParagraph(box, state) {
+    box.replaceChildren();
+    if (state.on_summary) {
+      box.append(h("p", { text: state.summary_text }));
+      return;
+    }
+    for (const [index, part] of state.paragraph.entries()) {
+      if (index) box.append(" ");
+      box.append(
+        part.current
+          ? h("mark", { class: "rl-current", text: part.text })
+          : h("span", { class: "rl-other", text: part.text }),
+      );
+    }
+  }
+
   function show() {
     const spec = model.get("spec");
     const state = model.get("state");
@@ -399,22 +427,14 @@ function render({ model, el }) {
     if (refs === null) build(spec);
     const r = refs;
     const hadFocus = root.contains(document.activeElement);
-    r.position.textContent = state.position;
-    r.paragraph.replaceChildren();
-    if (state.on_summary) {
-      r.paragraph.append(h("p", { text: state.summary_text }));
-    } else {
-      for (const [index, part] of state.paragraph.entries()) {
-        if (index) r.paragraph.append(" ");
-        r.paragraph.append(
-          part.current
-            ? h("mark", { class: "rl-current", text: part.text })
-            : h("span", { class: "rl-other", text: part.text }),
-        );
-      }
+    if (r.position.textContent !== state.position) r.position.textContent = state.position;
+    // The paragraph is redrawn only when the sentence changes, not after every label.
+    if (r.shownIndex !== state.index) {
+      r.shownIndex = state.index;
+      drawParagraph(r.paragraph, state);
     }
-    r.choices.hidden = state.on_summary;
-    r.summary.hidden = !state.on_summary;
+    if (r.choices.hidden !== state.on_summary) r.choices.hidden = state.on_summary;
+    if (r.summary.hidden !== !state.on_summary) r.summary.hidden = !state.on_summary;
     const chosen = new Set(state.techniques || []);
     for (const [id, button] of Object.entries(r.techniques)) setPressed(button, chosen.has(id));
     setPressed(r.none, Array.isArray(state.techniques) && state.techniques.length === 0);
@@ -422,26 +442,27 @@ function render({ model, el }) {
       setChecked(inputs, state.stances[target]);
       const active = target === state.active_target;
       const { row, marker, activeNote } = r.stanceRows[target];
-      row.classList.toggle("rl-active", active);
-      marker.textContent = active ? "▶ " : "";
-      activeNote.textContent = active ? " (the stance keys apply here)" : "";
+      if (row.classList.contains("rl-active") !== active) row.classList.toggle("rl-active", active);
+      if (marker.textContent !== (active ? "▶ " : "")) marker.textContent = active ? "▶ " : "";
+      const note = active ? " (the stance keys apply here)" : "";
+      if (activeNote.textContent !== note) activeNote.textContent = note;
     }
     setChecked(r.frames, state.frame);
     setChecked(r.confidence, state.confidence);
     if (document.activeElement !== r.note && r.note.value !== state.note) r.note.value = state.note;
     if (r.jump.value !== String(state.index)) r.jump.value = String(state.index);
     for (const [action, enabled] of Object.entries(state.enabled)) {
-      if (r.nav[action]) r.nav[action].setAttribute("aria-disabled", enabled ? "false" : "true");
+      if (r.nav[action]) setAttr(r.nav[action], "aria-disabled", enabled ? "false" : "true");
     }
-    r.progress.value = state.labelled;
-    r.progress.setAttribute("aria-valuetext", state.progress);
+    if (r.progress.value !== state.labelled) r.progress.value = state.labelled;
+    setAttr(r.progress, "aria-valuetext", state.progress);
     if (state.announce !== announced) {
       announced = state.announce;
       r.status.textContent = state.announce;
     }
-    r.status.dataset.kind = state.save_kind;
-    r.help.hidden = !state.help_open;
-    r.nav.help.setAttribute("aria-expanded", state.help_open ? "true" : "false");
+    setAttr(r.status, "data-kind", state.save_kind);
+    if (r.help.hidden !== !state.help_open) r.help.hidden = !state.help_open;
+    setAttr(r.nav.help, "aria-expanded", state.help_open ? "true" : "false");
     if (state.help_open) {
       r.helpDefinitions.replaceChildren(
         ...state.help.map((item) =>
@@ -454,9 +475,10 @@ function render({ model, el }) {
         ),
       );
     }
-    r.labels.hidden = !state.labels_open;
-    r.labelsButton.setAttribute("aria-expanded", state.labels_open ? "true" : "false");
-    r.labelsButton.textContent = state.labels_open ? "Hide my labels so far" : "Show my labels so far";
+    if (r.labels.hidden !== !state.labels_open) r.labels.hidden = !state.labels_open;
+    setAttr(r.labelsButton, "aria-expanded", state.labels_open ? "true" : "false");
+    const labelsWords = state.labels_open ? "Hide my labels so far" : "Show my labels so far";
+    if (r.labelsButton.textContent !== labelsWords) r.labelsButton.textContent = labelsWords;
     if (state.labels_open) r.labels.replaceChildren(labelsTable(state, spec));
     // A focused control that was hidden (technique toggles on the summary step) would drop
     // focus to the page, and the keys to JupyterLab: keep focus in the panel.
