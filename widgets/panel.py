@@ -375,9 +375,6 @@ class AnnotationPanel(widgets.VBox):
             self.toggle_help()
         return action
 
-    # Kept for callers of the keyboard-widget era: a key press.
-    handle_key = press
-
     def handle_message(self, message: dict) -> None:
         """Carry out a checked message from the view (:meth:`PanelView.check`)."""
         if message["type"] == "key":
