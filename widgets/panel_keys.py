@@ -39,7 +39,7 @@ ARROW_KEYS_HELP = (
 
 #: The documented Tab order, as the help says it.
 TAB_ORDER_HELP = (
-    "Tab order: the technique buttons, category by category, and “No technique”; “What do "
+    "Tab order: “No technique”, then the technique buttons, category by category; “What do "
     "they mean?” (what favor, against and none mean for each target); one stop per stance "
     "group (arrow keys choose inside it); Previous, Next, Next unlabelled, "
     "Summary, Undo, Help; then “More” (confidence, note, jump to a sentence, my labels). "

@@ -162,7 +162,35 @@ function render({ model, el }) {
     );
 
     const choices = h("div", { class: "rl-techniques", id: `${uid}-techniques` });
-    choices.append(h("p", { class: "rl-section-title", text: "Techniques (choose all that apply)" }));
+    // "No technique" first, on the title's line: a learner decides "none" or picks.
+    const noneId = `${uid}-none`;
+    r.none = h(
+      "button",
+      {
+        type: "button",
+        class: "rl-toggle rl-none",
+        "aria-pressed": "false",
+        "aria-keyshortcuts": spec.no_technique_key.toUpperCase(),
+        title: "I looked at this sentence and it uses none of the techniques. Different from not looked at yet.",
+      },
+      h("span", { class: "rl-check", "aria-hidden": "true" }),
+      h("span", { class: "rl-toggle-name", text: "No technique" }),
+      kbd(spec.no_technique_key),
+    );
+    r.none.addEventListener("click", () => send("no-technique"));
+    choices.append(
+      h(
+        "div",
+        { class: "rl-tech-head" },
+        h("p", { class: "rl-section-title", text: "Techniques (all that apply)" }),
+        h(
+          "div",
+          { class: "rl-category rl-none-group", role: "group", "aria-labelledby": noneId },
+          h("h3", { id: noneId, class: "rl-category-name", text: "None of these:" }),
+          r.none,
+        ),
+      ),
+    );
     for (const [index, category] of spec.categories.entries()) {
       const headingId = `${uid}-cat-${index}`;
       const group = h(
@@ -192,29 +220,6 @@ function render({ model, el }) {
       group.append(row);
       choices.append(group);
     }
-    const noneId = `${uid}-none`;
-    r.none = h(
-      "button",
-      {
-        type: "button",
-        class: "rl-toggle rl-none",
-        "aria-pressed": "false",
-        "aria-keyshortcuts": spec.no_technique_key.toUpperCase(),
-        title: "I looked at this sentence and it uses none of the techniques. Different from not looked at yet.",
-      },
-      h("span", { class: "rl-check", "aria-hidden": "true" }),
-      h("span", { class: "rl-toggle-name", text: "No technique" }),
-      kbd(spec.no_technique_key),
-    );
-    r.none.addEventListener("click", () => send("no-technique"));
-    choices.append(
-      h(
-        "div",
-        { class: "rl-category", role: "group", "aria-labelledby": noneId },
-        h("h3", { id: noneId, class: "rl-category-name", text: "None of these" }),
-        h("div", { class: "rl-toggles" }, r.none),
-      ),
-    );
     r.choices = choices;
 
     // The article summary step: the main frame (the stance groups are shared).
@@ -298,9 +303,10 @@ function render({ model, el }) {
     r.nav.help.setAttribute("aria-controls", `${uid}-help`);
 
     // DOM order is Tab order: techniques, stance groups, moves. Wide, the stance groups
-    // sit under the paragraph and the techniques beside both (see panel_view.css).
-    r.main = h("div", { class: "rl-main" }, text, h("div", { class: "rl-side" }, choices, r.summary), stances);
-    root.append(r.main, nav);
+    // and the moves sit under the paragraph and the techniques beside them all (see
+    // panel_view.css), so a long list of techniques and a long paragraph share the height.
+    r.main = h("div", { class: "rl-main" }, text, h("div", { class: "rl-side" }, choices, r.summary), stances, nav);
+    root.append(r.main);
 
     // Help: the decided keyboard behaviour, the key table and the chosen definitions.
     r.help = h("section", { class: "rl-help", id: `${uid}-help`, hidden: true, "aria-labelledby": `${uid}-help-h` });
