@@ -45,7 +45,25 @@ browser-deps:
 	    exit 1; \
 	  fi; }
 
-test: $(VENV)/.test browser-deps
+# axe-core for the browser tests' accessibility checks: node and npm from Debian when
+# missing, then the version pinned by tests/browser/js/package-lock.json (git-ignored
+# node_modules/; re-installed only when the lock changes).
+AXE_JS := tests/browser/js/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/browser/js/package.json tests/browser/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nodejs and npm for the browser tests..."; \
+	    (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) || \
+	      { echo "apt-get could not install npm; install it and re-run make test"; exit 1; }; \
+	  else \
+	    echo "The browser tests need npm (for axe-core)."; \
+	    echo "On Debian/Ubuntu run: sudo apt-get install nodejs npm   (then re-run make test)"; \
+	    exit 1; \
+	  fi; }
+	cd tests/browser/js && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(VENV)/.test browser-deps $(AXE_JS)
 	$(BIN)/python -m pytest
 
 # Everything but the browser: for a quick loop while editing.

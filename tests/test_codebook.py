@@ -292,8 +292,15 @@ def minimal_codebook(version="test-1"):
     return {
         "version": version,
         "sources": ["A reference."],
-        "reserved_keys": list("fanjkuh?tsx"),
-        "no_technique_key": "x",
+        "keymap": {
+            "no-technique": ["x"],
+            "cycle-target": ["t"],
+            "next": ["j", "ArrowRight"],
+            "previous": ["k", "ArrowLeft"],
+            "summary": ["s"],
+            "undo": ["u"],
+            "help": ["h", "?"],
+        },
         "categories": [
             {"id": "manipulative-wording", "name": "Wording", "description": "Words."},
             {"id": "journalistic-devices", "name": "Journalism", "description": "Sources."},
@@ -554,8 +561,8 @@ def test_keys_clash_regardless_of_case(folder):
 @pytest.mark.parametrize(
     "key, owner",
     [
-        ("j", "reserved for the panel"),
-        ("?", "reserved for the panel"),
+        ("j", "the panel's 'next' key"),
+        ("?", "the panel's 'help' key"),
         ("x", "the no-technique key"),
         ("a", "stance 'against'"),
     ],
@@ -590,13 +597,43 @@ def test_key_must_be_one_character(folder, key):
     assert f"technique 'loaded-language': key '{key}' must be exactly one character" in message
 
 
-def test_reserved_and_no_technique_keys_must_be_one_character(folder):
+def test_keymap_keys_are_one_character_or_a_named_key(folder):
+    """Is a keymap key that is neither one character nor a named key (an arrow) refused,
+    naming the action and the position?"""
     data = minimal_codebook()
-    data["reserved_keys"] = ["f", "next"]
-    data["no_technique_key"] = "xx"
+    data["keymap"]["next"] = ["j", "next"]
+    data["keymap"]["no-technique"] = ["xx"]
     message = load_error(folder, data)
-    assert "reserved_keys #2: 'next' must be exactly one character" in message
-    assert "no_technique_key: 'xx' must be exactly one character" in message
+    assert "keymap 'next' #2: 'next' must be exactly one character" in message
+    assert "keymap 'no-technique' #1: 'xx' must be exactly one character" in message
+
+
+def test_keymap_needs_every_action_once_and_no_key_twice(folder):
+    """Does the keymap name a missing action, an unknown one, and a key bound twice?"""
+    data = minimal_codebook()
+    del data["keymap"]["undo"]
+    data["keymap"]["teleport"] = ["z"]
+    data["keymap"]["help"] = ["h", "J"]
+    message = load_error(folder, data)
+    assert "keymap: 'undo' needs a list of one or more keys" in message
+    assert "keymap: unknown action 'teleport'" in message
+    assert "keymap 'help' #2: key 'J' is already the key of 'next'" in message
+
+
+def test_a_technique_may_not_take_a_keymap_key(folder):
+    data = minimal_codebook()
+    data["techniques"][0]["key"] = "u"
+    message = load_error(folder, data)
+    assert "technique 'loaded-language': key 'u' clashes with the panel's 'undo' key" in message
+
+
+def test_the_real_keymap_binds_the_arrows_and_derives_the_reserved_keys(real):
+    """Is the one keymap the source of the panel's keys (arrows included)?"""
+    assert real.keys_for("next") == ("j", "ArrowRight")
+    assert real.keys_for("previous") == ("k", "ArrowLeft")
+    assert real.no_technique_key == real.keys_for("no-technique")[0] == "x"
+    single = {k for _action, keys in real.keymap for k in keys if len(k) == 1}
+    assert set(real.reserved_keys) == single | {s.key for s in real.stances}
 
 
 def test_stances_must_be_favor_against_none(folder):

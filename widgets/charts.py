@@ -975,9 +975,13 @@ def offline_html(spec: dict, *, draw_id: str | None = None) -> str:
     tell one drawing from the next (the dashboard numbers its draws)."""
     data = html.escape(json.dumps(spec), quote=True)
     mark = "" if draw_id is None else f' data-rhetoric-lab-draw="{html.escape(draw_id)}"'
+    # Under the chart: its description in words and a link to its data as a table.
+    from .chart_text import chart_alternative_html
+
     return (
         f'<div data-rhetoric-lab-chart="{data}"{mark}></div>'
         f'<script type="module">{javascript_bundle()}\n{_EMBED_SNIPPET}</script>'
+        + chart_alternative_html(spec)
     )
 
 

@@ -184,12 +184,24 @@ _TOP_LEVEL = (
     "version",
     "sources",
     "coding_rules",
-    "reserved_keys",
-    "no_technique_key",
+    "keymap",
     *_FIELDS,
     "tell_apart",
     "left_out",
 )
+
+#: The panel's own actions that the codebook's ``keymap`` binds to keys, in help order.
+KEYMAP_ACTIONS = (
+    "no-technique",
+    "cycle-target",
+    "next",
+    "previous",
+    "summary",
+    "undo",
+    "help",
+)
+#: Keys longer than one character that a keymap may name (``KeyboardEvent.key`` values).
+NAMED_KEYS = frozenset({"ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End"})
 
 
 @dataclass(frozen=True)
@@ -214,6 +226,13 @@ class Codebook:
     tell_apart: tuple[TellApart, ...] = ()
     #: Techniques deliberately not offered, each with the reason.
     left_out: tuple[LeftOut, ...] = ()
+    #: The panel's own keys: ``(action, keys)`` pairs in :data:`KEYMAP_ACTIONS` order.
+    #: ``reserved_keys`` and ``no_technique_key`` are derived from it.
+    keymap: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def keys_for(self, action: str) -> tuple[str, ...]:
+        """The keys bound to one of :data:`KEYMAP_ACTIONS` (``()`` when unbound)."""
+        return dict(self.keymap).get(action, ())
 
     @property
     def technique_ids(self) -> tuple[str, ...]:
@@ -474,6 +493,45 @@ def _parse_key(name: str, value: object, problems: list[str]) -> str | None:
     return value
 
 
+def _parse_keymap(raw: object, problems: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``keymap:`` as ``(action, keys)`` pairs; faults go to ``problems``."""
+    if not isinstance(raw, Mapping):
+        problems.append(
+            "'keymap' must map each panel action to a list of keys "
+            f"(actions: {', '.join(KEYMAP_ACTIONS)})"
+        )
+        return ()
+    for action in raw:
+        if action not in KEYMAP_ACTIONS:
+            problems.append(
+                f"keymap: unknown action {action!r} (allowed: {', '.join(KEYMAP_ACTIONS)})"
+            )
+    owners: dict[str, str] = {}
+    result = []
+    for action in KEYMAP_ACTIONS:
+        keys = raw.get(action)
+        if not isinstance(keys, list) or not keys:
+            problems.append(f"keymap: {action!r} needs a list of one or more keys")
+            continue
+        parsed = []
+        for position, value in enumerate(keys, start=1):
+            name = f"keymap {action!r} #{position}"
+            if isinstance(value, str) and value in NAMED_KEYS:
+                key = value
+            else:
+                key = _parse_key(name, value, problems)
+            if key is None:
+                continue
+            owner = owners.get(key.lower() if len(key) == 1 else key)
+            if owner is not None:
+                problems.append(f"{name}: key {key!r} is already the key of {owner!r}")
+                continue
+            owners[key.lower() if len(key) == 1 else key] = action
+            parsed.append(key)
+        result.append((action, tuple(parsed)))
+    return tuple(result)
+
+
 def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
     """Build a :class:`Codebook` from already-parsed YAML data, checking everything that
     does not need the articles.
@@ -524,16 +582,9 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         problems.append("'coding_rules' must be a list of rules (text)")
         coding_rules = []
 
-    no_technique_key = _parse_key("no_technique_key", data.get("no_technique_key"), problems)
-    reserved_raw = data.get("reserved_keys")
-    reserved: list[str] = []
-    if not isinstance(reserved_raw, list):
-        problems.append("'reserved_keys' must be a list of single characters")
-    else:
-        for position, value in enumerate(reserved_raw, start=1):
-            key = _parse_key(f"reserved_keys #{position}", value, problems)
-            if key is not None:
-                reserved.append(key)
+    keymap = _parse_keymap(data.get("keymap"), problems)
+    reserved = [k for _action, keys in keymap for k in keys if len(k) == 1]
+    no_technique_key = (dict(keymap).get("no-technique") or (None,))[0]
 
     parsed = {section: _parse_entries(section, data.get(section), problems) for section in _FIELDS}
     for frame in parsed["frames"]:
@@ -559,16 +610,19 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
             f"stances must be exactly {', '.join(STANCES)}; found {', '.join(stance_ids)}"
         )
 
-    # Shortcut keys: the panel reserves its own keys (navigation, undo, help ...) and the
-    # stance and no-technique keys; a technique may use none of them, nor another's key.
+    # Shortcut keys: the keymap's keys (navigation, undo, help, no technique ...), the
+    # stance keys and the technique keys must all differ.
     claimed: dict[str, str] = {}
-    for key in reserved:
-        claimed.setdefault(key.lower(), "reserved for the panel")
-    if no_technique_key is not None:
-        claimed[no_technique_key.lower()] = "the no-technique key"
+    for action, keys in keymap:
+        for key in keys:
+            claimed[key.lower()] = (
+                "the no-technique key"
+                if action == "no-technique"
+                else f"the panel's {action!r} key"
+            )
     for stance in stances:
         owner = claimed.get(stance.key.lower())
-        if owner is not None and owner != "reserved for the panel":
+        if owner is not None:
             problems.append(f"stance {stance.id!r}: key {stance.key!r} clashes with {owner}")
         claimed[stance.key.lower()] = f"stance {stance.id!r}"
     for technique in techniques:
@@ -579,6 +633,8 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
             )
         else:
             claimed[technique.key.lower()] = f"technique {technique.id!r}"
+    # Every key the panel keeps for itself: a technique may use none of them.
+    reserved = [s.key for s in stances] + reserved
 
     # Ids as declared, so that one broken technique is not reported again by every
     # tell-apart group that names it.
@@ -602,6 +658,7 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         coding_rules=tuple(" ".join(r.split()) for r in coding_rules),
         tell_apart=tell_apart,
         left_out=left_out,
+        keymap=keymap,
     )
 
 

@@ -37,6 +37,7 @@ from .agreement import (
     technique_alpha,
     technique_set_alpha,
 )
+from .chart_text import chart_alternative_html
 from .pseudonyms import pseudonym_map
 from .schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, split_techniques
 from .vega_bundle import javascript_bundle
@@ -90,6 +91,10 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 blockquote.note { margin: 0.2rem 0 0.2rem 1rem; color: #333; font-style: italic; }
 .chart { margin: 0.8rem 0; overflow-x: auto; }
 .missing { color: #8a4b00; }
+nav li { margin: 0.15rem 0; }
+nav a { display: inline-block; min-height: 24px; line-height: 24px; }
+.rl-chart-text { margin: 0.4rem 0; }
+:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 """
 
 
@@ -541,7 +546,8 @@ def render_html(
             f'<div class="chart" id="vis-{name}" role="figure" aria-label="{_e(description)}">'
             f"</div>"
             f'<script type="application/json" id="spec-{name}">{_spec_text(spec)}</script>'
-            "</section>"
+            + chart_alternative_html(spec, chart_id=name)
+            + "</section>"
         )
     out.append(_agreement_section(prepared, codebook, corpus))
     discussion = discussion_frame(
@@ -574,7 +580,12 @@ def render_html(
         "  const name = element.id.slice(5);\n"
         "  vegaEmbed('#vis-' + name, JSON.parse(element.textContent), "
         f"{embed})\n"
-        "    .then((result) => { window.rhetoricLabViews[name] = result.view; })\n"
+        "    .then((result) => {\n"
+        "      // vega-embed's export menu opens from an icon: give it words (WCAG 4.1.2).\n"
+        "      const menu = document.querySelector('#vis-' + name + ' summary');\n"
+        "      if (menu) menu.setAttribute('aria-label', 'Save this chart as SVG or PNG');\n"
+        "      window.rhetoricLabViews[name] = result.view;\n"
+        "    })\n"
         "    .catch(console.error);\n"
         "}\n</script>"
     )

@@ -329,16 +329,19 @@ def render_result(result: SelfCheckResult, codebook, targets) -> str:
         "as agreeing when you chose it.</p>"
     )
     technique_rows = "".join(
-        f"<tr><td {cell}>{e(row.name)}</td><td {cell}>{row.tp}</td><td {cell}>{row.fp}</td>"
+        f"<tr><th scope='row' {cell}>{e(row.name)}</th><td {cell}>{row.tp}</td><td {cell}>{row.fp}</td>"
         f"<td {cell}>{row.fn}</td><td {cell}>{_number(row.precision)}</td>"
         f"<td {cell}>{_number(row.recall)}</td><td {cell}>{_number(row.kappa)}</td></tr>"
         for row in result.per_technique.itertuples(index=False)
         if row.tp + row.fp + row.fn
     )
+    # Tables with a caption and column (and row) headers, read cell by cell by a screen
+    # reader as "technique, recall, 0.5".
     technique_table = (
-        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
+        "<table style='border-collapse:collapse;font-size:0.9em'>"
+        "<caption style='text-align:left;font-weight:600'>Per technique</caption><thead><tr>"
         + "".join(
-            f"<th {cell}>{h}</th>"
+            f"<th scope='col' {cell}>{h}</th>"
             for h in (
                 "technique",
                 "both tagged",
@@ -368,7 +371,7 @@ def render_result(result: SelfCheckResult, codebook, targets) -> str:
             contested = "You chose the contested reading. " + contested
         sentence_rows.append(
             "<tr style='border-top:1px solid #ddd'>"
-            f"<td {cell}>{s.position}. {e(short_text(s.text, 90))}</td>"
+            f"<th scope='row' {cell}>{s.position}. {e(short_text(s.text, 90))}</th>"
             f"<td {cell}>{e(_tag_names(s.learner_techniques, codebook))}</td>"
             f"<td {cell}>{e(_tag_names(s.key_techniques, codebook))}"
             + (
@@ -381,20 +384,21 @@ def render_result(result: SelfCheckResult, codebook, targets) -> str:
             f"<td {cell}>{e(rationale)}</td><td {cell}>{e(contested)}</td></tr>"
         )
     stance_heads = "".join(
-        f"<th {cell}>stance: {e(name)}<br>(you / key)</th>" for name in target_names
+        f"<th scope='col' {cell}>stance: {e(name)}<br>(you / key)</th>" for name in target_names
     )
     sentence_table = (
-        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr>"
-        f"<th {cell}>sentence</th><th {cell}>your tags</th><th {cell}>key tags</th>"
-        f"<th {cell}>agree?</th>{stance_heads}<th {cell}>rationale</th>"
-        f"<th {cell}>contested</th></tr></thead><tbody>"
+        "<table style='border-collapse:collapse;font-size:0.9em'>"
+        "<caption style='text-align:left;font-weight:600'>Per sentence</caption><thead><tr>"
+        + "".join(
+            f"<th scope='col' {cell}>{h}</th>"
+            for h in ("sentence", "your tags", "key tags", "agree?")
+        )
+        + f"{stance_heads}<th scope='col' {cell}>rationale</th>"
+        f"<th scope='col' {cell}>contested</th></tr></thead><tbody>"
         + "".join(sentence_rows)
         + "</tbody></table>"
     )
-    return (
-        f"<div>{overview}<h4>Per technique</h4>{technique_table}"
-        f"<h4>Per sentence</h4>{sentence_table}</div>"
-    )
+    return f"<div>{overview}{technique_table}<br>{sentence_table}</div>"
 
 
 # -- the widget ------------------------------------------------------------------------
