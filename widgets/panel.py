@@ -355,6 +355,11 @@ class AnnotationPanel(widgets.VBox):
             [self.progress, self.progress_text, self.save_status],
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
+        # Learners hand this file in, so say where it is (as ~/… inside their home).
+        self.save_path = widgets.HTML(
+            f"<span style='color:{_MUTED}'>Saving to "
+            f"<code>{html.escape(paths.display_path(self.store.path))}</code></span>"
+        )
 
         self.position_label = widgets.HTML()
         self.sentence_html = widgets.HTML(layout=widgets.Layout(width="100%"))
@@ -564,6 +569,7 @@ class AnnotationPanel(widgets.VBox):
         self.children = [
             self.header,
             status_row,
+            self.save_path,
             self.error_area,
             self.key_area,
             details,
