@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from . import __version__
+
 __all__ = ["main", "COMMANDS"]
 
 #: command name -> module under widgets.commands (imported only when used: fast start-up)
@@ -21,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "release": "release",
     "export": "export",
+    "lessons": "lessons",
+    "where": "where",
 }
 
 
@@ -29,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="rhetoric-lab",
         description="Rhetoric Lab: articles, labels, class results.",
     )
+    parser.add_argument("--version", action="version", version=f"rhetoric-lab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
         try:

@@ -86,9 +86,11 @@ def kit_layout() -> str:
     installed package, whose data lives inside it (:data:`PACKAGED_DIR`).
     """
     root = REPO_ROOT
-    if (root / "pyproject.toml").is_file() and (root / "data").is_dir() and (
-        root / "lessons"
-    ).is_dir():
+    if (
+        (root / "pyproject.toml").is_file()
+        and (root / "data").is_dir()
+        and (root / "lessons").is_dir()
+    ):
         return "checkout" if (root / "answers" / "key").is_dir() else "release bundle"
     return "installed"
 
