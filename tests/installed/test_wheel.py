@@ -4,6 +4,7 @@ for a user with an empty home, writing nothing inside the environment?"""
 from __future__ import annotations
 
 import json
+import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -112,6 +113,21 @@ def test_the_installed_kit_works_from_an_empty_home_and_writes_only_there(kit_ve
     assert result.class_learners == {LEARNER, "sim-0001", "sim-0002", "sim-0003", "sim-0004"}
     assert "5 learners" in result.report_output
     assert (cwd / "report.html").stat().st_size > 100_000
+
+    # Commands that would write into the package, or need the answer key, refuse.
+    for command, says in (
+        (["build-articles"], "is inside the package and is not changed"),
+        (["release", "learners.zip"], "run it from a checkout"),
+    ):
+        done = subprocess.run(
+            [str(kit_venv.bin / "rhetoric-lab"), *command],
+            cwd=cwd,
+            env=kit_venv.env(home),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2 and says in done.stderr, (command, done.stderr)
 
     # Nothing written inside the environment (site-packages included).
     assert snapshot(kit_venv.root) == before
