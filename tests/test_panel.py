@@ -532,3 +532,8 @@ def test_an_injected_store_is_used_as_it_is(tmp_path, corpus, codebook):
     press(panel, "x")
     press(panel, "n")
     assert "1 of 59" in shown(panel)["progress"]
+
+
+def test_the_panel_says_where_it_saves(panel):
+    """Learners hand their file in: does the panel name it?"""
+    assert panel.view.spec["save_path"].endswith("alice.csv")

@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from . import __version__
+
 __all__ = ["main", "COMMANDS", "CommandLoadError"]
 
 #: command name -> module under widgets.commands (imported only when used: fast start-up)
@@ -23,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "release": "release",
     "export": "export",
     "check-key": "check_key",
+    "lessons": "lessons",
+    "where": "where",
 }
 
 
@@ -37,6 +41,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="rhetoric-lab",
         description="Rhetoric Lab: articles, labels, class results.",
     )
+    parser.add_argument("--version", action="version", version=f"rhetoric-lab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
         if command in COMMANDS and name != command:

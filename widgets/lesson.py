@@ -825,7 +825,7 @@ def class_folder(folder=None) -> ClassFolder:
     env = os.environ.get(CLASS_DIR_ENV)
     if env:
         candidates.append((Path(env), f"set by {CLASS_DIR_ENV}", True))
-    candidates.append((paths.REPO_ROOT / "class", "the class/ folder", False))
+    candidates.append((paths.class_dir(), "the class/ folder", False))
     notes = []
     for candidate, source, must_exist in candidates:
         if not candidate.is_dir():

@@ -232,7 +232,12 @@ class AnnotationPanel(widgets.VBox):
             self.article, store=store, codebook=self.codebook, targets=self._targets
         )
         self.view = PanelView(
-            spec=panel_spec(self.article, self.codebook, self.model),
+            spec=panel_spec(
+                self.article,
+                self.codebook,
+                self.model,
+                save_path=paths.display_path(store.path),
+            ),
             state=self._state(),
         )
         self.view.on_message(self._guard(self.handle_message))

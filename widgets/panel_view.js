@@ -150,6 +150,9 @@ function render({ model, el }) {
           h("span", { class: "rl-meta", text: spec.meta }),
         ),
         h("div", { class: "rl-statusbar" }, progress, r.position, r.status),
+        spec.save_path
+          ? h("div", { class: "rl-meta rl-save-path", text: `Saving to ${spec.save_path}` })
+          : null,
       ),
     );
 

@@ -97,8 +97,11 @@ def _tell_apart(codebook, technique_id: str) -> list[str]:
     return [str(getattr(item, "note", "")) for item in finder(technique_id) or ()]
 
 
-def panel_spec(article, codebook, model) -> dict:
-    """What the view draws once per article: a JSON-ready dict (all text plain)."""
+def panel_spec(article, codebook, model, *, save_path: str = "") -> dict:
+    """What the view draws once per article: a JSON-ready dict (all text plain).
+
+    ``save_path`` is the learner's file as they would name it (``~/…``): they hand it in.
+    """
     meta = " · ".join(
         part
         for part in (
@@ -133,6 +136,7 @@ def panel_spec(article, codebook, model) -> dict:
     return {
         "title": article.title,
         "meta": meta,
+        "save_path": save_path,
         "total": model.n_sentences,
         "categories": categories,
         "no_technique_key": codebook.no_technique_key,

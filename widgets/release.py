@@ -30,6 +30,7 @@ __all__ = ["release", "ReleaseResult", "ReleaseError", "INCLUDED", "leaked_answe
 #: What a learner bundle holds (relative to the repo root); everything else stays out.
 INCLUDED = (
     "README.md",
+    "CHANGELOG.md",
     "Makefile",
     "pyproject.toml",
     "requirements.lock",

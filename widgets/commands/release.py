@@ -16,6 +16,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from .. import paths
+
+    if paths.kit_layout() != "checkout":
+        print(
+            f"rhetoric-lab release: this is a {paths.kit_layout()}, which has no answer key to "
+            "check the release against; run it from a checkout of the repository",
+            file=sys.stderr,
+        )
+        return 2
     try:
         result = release(args.out, as_zip=True if args.zip else None, force=args.force)
     except ReleaseError as error:
