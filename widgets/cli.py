@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "release": "release",
     "export": "export",
+    "keys": "keys",
+    "unlock": "unlock",
 }
 
 

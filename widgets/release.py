@@ -9,6 +9,7 @@ the answer key made it into the bundle.
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import json
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from . import locked_keys, paths
 from .solutions import strip_solutions
 
 __all__ = ["release", "ReleaseResult", "ReleaseError", "INCLUDED", "leaked_answer_text"]
@@ -42,7 +43,8 @@ INCLUDED = (
 _SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 _SKIP_SUFFIXES = {".pyc", ".lock"}
 _SCANNED_SUFFIXES = {
-    ".ipynb", ".py", ".md", ".csv", ".yml", ".yaml", ".txt", ".json", ".html", ".htm", ".js"
+    ".ipynb", ".py", ".md", ".csv", ".yml", ".yaml", ".txt", ".json", ".html", ".htm", ".js",
+    ".locked",
 }  # fmt: skip
 #: Rationale text shorter than this is too generic to count as a leak ("Quotation.").
 MIN_LEAK_LENGTH = 25
@@ -58,6 +60,8 @@ class ReleaseResult:
     files: list[str] = field(default_factory=list)
     left_out_notebooks: list[str] = field(default_factory=list)
     stripped_notebooks: list[str] = field(default_factory=list)
+    #: the locked keys written into the bundle (``None`` when there was no key to lock)
+    locked: locked_keys.LockResult | None = None
 
 
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|\*\*[^*]*\*\*")
@@ -107,14 +111,30 @@ def _answer_texts(answers: Path) -> set[str]:
     return texts
 
 
+def _base64_forms(text: str) -> set[str]:
+    """``text`` as it reads inside base64 at each of the three byte alignments (the
+    groups that mix it with its neighbours are left off, so any embedding matches)."""
+    data = text.encode("utf-8")
+    forms = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
+        start = 4 if offset else 0
+        forms.add(encoded[start : len(encoded) - 4])
+    return {f for f in forms if len(f) >= 16}
+
+
 def leaked_answer_text(bundle: Path, answers: Path) -> list[str]:
     """Answer texts found in any file of ``bundle`` (empty when the release is clean)."""
     texts = _answer_texts(answers)
     if not texts:
         return []
     # A text can hide in a file in escaped form: JSON (notebooks) writes " as \\", HTML
-    # writes it as &quot; — search for every form.
-    forms = {t: {t, json.dumps(t, ensure_ascii=False)[1:-1], html.escape(t)} for t in texts}
+    # writes it as &quot;, and base64 (an embedded attachment, a data: URL) hides it
+    # entirely — search for every form.
+    forms = {
+        t: {t, json.dumps(t, ensure_ascii=False)[1:-1], html.escape(t), *_base64_forms(t)}
+        for t in texts
+    }
     leaks = []
     for path in bundle.rglob("*"):
         if not path.is_file() or path.suffix.lower() not in _SCANNED_SUFFIXES:
@@ -164,6 +184,7 @@ def release(
     answers: str | os.PathLike | None = None,
     as_zip: bool | None = None,
     force: bool = False,
+    self_study: bool = False,
 ) -> ReleaseResult:
     """Write the learner bundle to ``out`` (a folder, or a zip when ``out`` ends in
     ``.zip`` or ``as_zip``).
@@ -200,6 +221,7 @@ def release(
             "article, or use the self-check once they share the key.\n",
             encoding="utf-8",
         )
+        result.locked = _lock_into(bundle, answers, self_study=self_study)
         leaks = leaked_answer_text(bundle, answers)
         if leaks:
             raise ReleaseError(
@@ -215,4 +237,19 @@ def release(
                         archive.write(path, Path("rhetoric-lab") / path.relative_to(bundle))
         else:
             shutil.copytree(bundle, out)
+    if result.locked is not None and not self_study:
+        # Beside the bundle, never in it: the codes are the instructor's.
+        result.locked = locked_keys.write_codes_file(result.locked, locked_keys.codes_path(out))
     return result
+
+
+def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
+    """Lock the key into ``bundle/keys``; ``None`` when there is no key to lock."""
+    from .answers import AnswersMissing
+
+    try:
+        return locked_keys.lock_keys(
+            bundle / paths.KEYS_FOLDER, answers=answers, self_study=self_study, codes_file=False
+        )
+    except AnswersMissing:
+        return None  # a kit without answers/: the bundle has no keys
