@@ -58,8 +58,10 @@ Accounting (exact, checked on every call)
 ``rows_read`` counts every data record of every file that could be read (blank lines
 excepted). Each record lands in exactly one bucket::
 
-    rows_read == kept + superseded + cleared + duplicate + rejected
+    rows_read == kept + superseded + cleared + duplicate + rejected + revealed
 
+``revealed`` = rows recording a look at the key (status ``revealed``, see
+:mod:`widgets.reveals`; in ``history``, never in ``labels``, and never superseding a label);
 ``kept`` = rows of ``labels`` (the current label of a key); ``superseded`` = valid rows a
 later save of the same key replaced (in ``history``); ``cleared`` = a key's latest row
 withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``duplicate`` =
@@ -108,8 +110,10 @@ from . import paths
 from .schema import (
     CONFIDENCE_LEVELS,
     LABEL_COLUMNS,
+    REVEAL_WHOLE_ARTICLE,
     STANCES,
     STATUS_CLEARED,
+    STATUS_REVEALED,
     STATUS_SET,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
@@ -160,6 +164,7 @@ COUNT_KEYS: tuple[str, ...] = (
     "cleared",
     "duplicate",
     "rejected",
+    "revealed",
 )
 #: A file larger than this is refused unread (a label file is a few hundred KB).
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -1165,8 +1170,9 @@ class _Validator:
             "status",
             lambda v: (
                 None
-                if v in (STATUS_SET, STATUS_CLEARED)
-                else f"unknown status: {v!r} (expected {STATUS_SET!r} or {STATUS_CLEARED!r})"
+                if v in (STATUS_SET, STATUS_CLEARED, STATUS_REVEALED)
+                else f"unknown status: {v!r} (expected {STATUS_SET!r}, {STATUS_CLEARED!r} "
+                f"or {STATUS_REVEALED!r})"
             ),
         )
         article_codes, articles = _codes(frame, "article_id")
@@ -1182,7 +1188,7 @@ class _Validator:
         owner = np.array(
             [
                 -1
-                if s == SUMMARY_SENTENCE_ID
+                if s in (SUMMARY_SENTENCE_ID, REVEAL_WHOLE_ARTICLE)
                 else article_position.get(index[s].article_id, -3)
                 if s in index
                 else -2
@@ -1247,6 +1253,16 @@ class _Validator:
         )
         status_codes, statuses = _codes(frame, "status")
         is_set = np.array([s == STATUS_SET for s in statuses] + [False])[status_codes]
+        if REVEAL_WHOLE_ARTICLE in sentences:  # "*" names a whole article, on reveals only
+            whole = sentences.index(REVEAL_WHOLE_ARTICLE)
+            is_reveal = np.array([s == STATUS_REVEALED for s in statuses] + [False])
+            self._set(
+                (sentence_codes == whole) & ~is_reveal[status_codes],
+                lambda where: np.array(
+                    [f"unknown sentence: {REVEAL_WHOLE_ARTICLE!r} on a label row" for _ in where],
+                    dtype=object,
+                ),
+            )
         technique_target = np.array([t == TECHNIQUE_TARGET for t in targets] + [False])[
             target_codes
         ]
@@ -1522,6 +1538,12 @@ def _merge(
         (_ranks(targets, target_order), target_codes),
     ]
     every = len(valid_idx) == len(valid)  # (then no row needs picking out)
+    status_codes, statuses = _codes(frame, "status")
+    # Reveal rows (a look at the key) are keyed apart from labels: they never supersede a
+    # label or become one. No pass at all when no file has any.
+    reveal_code = statuses.index(STATUS_REVEALED) if STATUS_REVEALED in statuses else None
+    if reveal_code is not None:
+        parts.append((np.arange(2, dtype=np.int64), (status_codes == reveal_code).view(np.int8)))
     key = np.zeros(len(valid_idx), dtype=np.int64)
     for ranks, codes in parts:
         key *= len(ranks)
@@ -1574,18 +1596,26 @@ def _merge(
     live_idx = sorted_idx[live]
     live_key = key[live]
     latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
-    status_codes, statuses = _codes(frame, "status")
     set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
     is_set = status_codes[live_idx] == set_code
     kept_idx = live_idx[latest & is_set]
+    revealed = 0
+    if reveal_code is not None:
+        is_reveal = status_codes[live_idx] == reveal_code
+        revealed = int(is_reveal.sum())
+        latest &= ~is_reveal  # (counted as revealed, neither superseded nor cleared)
+        superseded = int((~latest).sum()) - revealed
+    else:
+        superseded = int((~latest).sum())
 
     return (
         live_idx,
         kept_idx,
         {
-            "superseded": int((~latest).sum()),
+            "superseded": superseded,
             "cleared": int((latest & ~is_set).sum()),
             "duplicate": int(duplicate.sum()),
+            "revealed": revealed,
         },
     )
 
@@ -1788,7 +1818,9 @@ def collect(
         **merge_counts,
         "rejected": int((rejects["row"] > 0).sum()),
     }
-    total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
+    total = sum(
+        counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected", "revealed")
+    )
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
     bar.close()

@@ -326,6 +326,9 @@ def codebook_tour(codebook=None) -> _HTML:
 def current_labels(history: pd.DataFrame) -> pd.DataFrame:
     """The current labels in a learner file's rows: the latest row per key, cleared
     keys dropped (see :mod:`widgets.schema`)."""
+    from .reveals import without_reveals
+
+    history = without_reveals(history)  # a look at the key is no label
     if history.empty:
         return history.copy()
     ordered = history.sort_values("saved_at", kind="stable")
@@ -774,6 +777,8 @@ class ClassResults:
     rejects: pd.DataFrame
     corpus: object
     codebook: object
+    #: what labels the measures use, when learners looked at the key ("" otherwise)
+    note: str = ""
 
     @property
     def simulated(self) -> bool:
@@ -791,6 +796,8 @@ class ClassResults:
         )
         rejected = self.counts.get("rejected", 0)
         summary += f"; {rejected:,} rows set aside, listed in .rejects)." if rejected else ")."
+        if self.note:
+            summary += " " + self.note
         return self.source._repr_html_() + _box(html.escape(summary))
 
     def agreement(self) -> _HTML:
@@ -912,9 +919,15 @@ def class_results(
         )
     else:
         result = collect([source.folder], corpus=corpus, codebook=codebook)
+    from .reveals import PRE_REVEAL_NOTE, pre_reveal_labels
+
+    # Class measures read pre-reveal labels: a label changed after a look at the key
+    # measures the key, not the class (the same rule as the report).
+    labels = pre_reveal_labels(result.labels, result.history)
     return ClassResults(
         source=source,
-        labels=result.labels.astype(str),
+        labels=labels.astype(str),
+        note=PRE_REVEAL_NOTE if result.counts.get("revealed") else "",
         counts=dict(result.counts),
         rejects=result.rejects,
         corpus=corpus,

@@ -62,6 +62,8 @@ class ReleaseResult:
     stripped_notebooks: list[str] = field(default_factory=list)
     #: the locked keys written into the bundle (``None`` when there was no key to lock)
     locked: locked_keys.LockResult | None = None
+    #: why there are no locked keys ("" when there are)
+    lock_problem: str = ""
 
 
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|\*\*[^*]*\*\*")
@@ -221,7 +223,7 @@ def release(
             "article, or use the self-check once they share the key.\n",
             encoding="utf-8",
         )
-        result.locked = _lock_into(bundle, answers, self_study=self_study)
+        result.locked, result.lock_problem = _lock_into(bundle, answers, self_study=self_study)
         leaks = leaked_answer_text(bundle, answers)
         if leaks:
             raise ReleaseError(
@@ -244,12 +246,16 @@ def release(
 
 
 def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
-    """Lock the key into ``bundle/keys``; ``None`` when there is no key to lock."""
+    """Lock the key into ``bundle/keys``: the result and ``""``, or ``None`` and why
+    there are no locked keys (no key to lock, or a key that cannot be read)."""
     from .answers import AnswersMissing
 
     try:
-        return locked_keys.lock_keys(
+        locked = locked_keys.lock_keys(
             bundle / paths.KEYS_FOLDER, answers=answers, self_study=self_study, codes_file=False
         )
     except AnswersMissing:
-        return None  # a kit without answers/: the bundle has no keys
+        return None, "no answer key to lock: the bundle has no keys/"
+    except ValueError as error:  # a key file without the schema's columns
+        return None, f"the answer key could not be read, so the bundle has no keys/: {error}"
+    return locked, ""

@@ -38,7 +38,7 @@ def run(args) -> int:
     )
     locked = result.locked
     if locked is None:
-        print("no answer key to lock: the bundle has no keys/")
+        print(result.lock_problem)
     elif locked.self_study:
         print(f"self-study: {len(locked.codes)} locked key(s); each unlocks once labelled")
     else:

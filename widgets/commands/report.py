@@ -70,6 +70,7 @@ def run(args) -> int:
     from ..answers import AnswersMissing, load_key
     from ..pseudonyms import resolve_salt
     from ..report import write_report
+    from ..reveals import reveal_mask
     from ..schema import KEY_COLUMNS
     from ..simulate import README_NAME
     from . import load_data
@@ -104,8 +105,11 @@ def run(args) -> int:
             beside = output_paths(source)["history"]
             history_path = beside if beside.exists() and beside != source else None
         if history_path is not None:
-            # the report counts changed labels per key: the key columns are all it reads
-            history, problem = _read_labels(history_path, "history CSV", KEY_COLUMNS)
+            # the report counts changed labels per key: the key columns and status are all
+            # it reads, unless learners looked at the key (pre-reveal labels need times)
+            history, problem = _read_labels(history_path, "history CSV", (*KEY_COLUMNS, "status"))
+            if not problem and reveal_mask(history).any():
+                history, problem = _read_labels(history_path, "history CSV")
             if problem:
                 return _fail(problem)
 
