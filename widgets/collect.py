@@ -107,6 +107,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import paths
+from .handin import is_hand_in_name, named_learner, restore_learner_id
+from .reflections import is_reflection_file
 from .schema import (
     CONFIDENCE_LEVELS,
     LABEL_COLUMNS,
@@ -358,6 +360,10 @@ def _zip_sources(path: Path, display: str) -> list[_Source]:
             continue
         suffix = member.suffix.lower()
         name = f"{display}:{info.filename}"
+        if suffix == ".zip" and is_hand_in_name(member.name):
+            # a hand-in zip in a platform's "download all submissions" zip
+            sources.extend(_hand_in_sources(path, info, name, member))
+            continue
         if suffix == ".zip":
             # a learner uploaded a zip: say so rather than skip their labels silently
             problem = "zip inside a zip: unzip it and collect the folder it holds"
@@ -379,6 +385,34 @@ def _zip_sources(path: Path, display: str) -> list[_Source]:
 
         sources.append(
             _Source(f"{display}:{info.filename}", _provenance(member.parts), info.file_size, read)
+        )
+    return sources
+
+
+def _hand_in_sources(path: Path, info, name: str, member: PurePosixPath) -> list[_Source]:
+    """The CSV members of a hand-in zip (:mod:`widgets.handin`) that is itself a member
+    of the zip at ``path``: read into memory, never extracted."""
+    try:
+        with zipfile.ZipFile(path) as outer:
+            inner = zipfile.ZipFile(io.BytesIO(outer.read(info)))
+            infos = inner.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+        return [
+            _Source(name, _provenance(member.parts), 0, _failing(f"unreadable hand-in: {error}"))
+        ]
+    sources = []
+    for item in sorted(infos, key=lambda i: i.filename):
+        if item.is_dir() or not item.filename.lower().endswith(".csv"):
+            continue
+
+        def read(item=item, inner=inner):
+            try:
+                return inner.read(item)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+                raise _FileProblem(f"unreadable zip member: {error}") from None
+
+        sources.append(
+            _Source(f"{name}:{item.filename}", _provenance(member.parts), item.file_size, read)
         )
     return sources
 
@@ -864,6 +898,10 @@ class _Reader:
         }
         self.file_rows.append(record)
         self._remaining -= source.size
+        if is_reflection_file(source.name):
+            record["notes"] = "reflections: read by collect_reflections, not a label file"
+            self.skipped.append(index)
+            return
         if source.scanned and source.name in self.outputs:
             self._skip(index, self.outputs[source.name])
             return
@@ -1067,6 +1105,60 @@ def _to_frame(tables: list[pa.Table]) -> tuple[pd.DataFrame, np.ndarray, np.ndar
     if keep is not None:  # (markers carry a valid time: parsed in one go, then dropped)
         stamps, stamp_ok = stamps[keep], stamp_ok[keep]
     return pd.DataFrame(dict(zip(names, series, strict=True)), copy=False), stamps, stamp_ok
+
+
+# -- learner ids a spreadsheet mangled ----------------------------------------------------
+
+
+def _restore_named_learners(frame: pd.DataFrame, names: np.ndarray, file_rows: list[dict]):
+    """Compare each hand-in file's learner ids with the id its hand-in names
+    (:func:`widgets.handin.named_learner`): an id a spreadsheet rewrote (``00123`` read
+    back as ``123`` or ``1.23E+02``) is put back, with a note on the file; rows naming
+    another id are marked. Returns ``(mask, reasons)`` of the marked rows, or ``None``.
+    One pass over the rows, and none when no file is a hand-in."""
+    named = {i: n for i, name in enumerate(names[:-1]) if (n := named_learner(str(name)))}
+    if not named or not len(frame):
+        return None
+    files = frame["_file"].to_numpy(dtype=np.int64)
+    in_named = np.isin(files, np.fromiter(named, dtype=np.int64))
+    if not in_named.any():
+        return None
+    learner = frame["learner"]
+    codes = learner.cat.codes.to_numpy().astype(np.int64)
+    categories = list(learner.cat.categories)
+    width = len(categories) + 1
+    pairs = np.unique(files[in_named] * width + codes[in_named] + 1)
+    new_codes, marked, reasons = None, None, None
+    for pair in pairs:
+        file_index, code = divmod(int(pair), width)
+        code -= 1
+        found = categories[code] if code >= 0 else ""
+        wanted = named[file_index]
+        if found == wanted:
+            continue
+        restored, message = restore_learner_id(found, wanted)
+        rows = (files == file_index) & (codes == code)
+        notes = file_rows[file_index]["notes"]
+        if restored is not None:
+            if restored not in categories:
+                categories.append(restored)
+            if new_codes is None:
+                new_codes = codes.copy()
+            new_codes[rows] = categories.index(restored)
+            file_rows[file_index]["notes"] = f"{notes}; {message}" if notes else message
+        else:
+            if marked is None:
+                marked = np.zeros(len(frame), dtype=bool)
+                reasons = np.full(len(frame), None, dtype=object)
+            marked |= rows
+            reasons[rows] = message
+            flag = f"rows rejected: {message}"
+            file_rows[file_index]["notes"] = f"{notes}; {flag}" if notes else flag
+    if new_codes is not None:
+        frame["learner"] = pd.Categorical.from_codes(
+            new_codes.astype(np.int32), categories=categories, validate=False
+        )
+    return None if marked is None else (marked, reasons)
 
 
 # -- validation --------------------------------------------------------------------------
@@ -1736,7 +1828,11 @@ def collect(
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
     bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
+    mangled = _restore_named_learners(frame, names, reader.file_rows)
     reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
+    if mangled is not None:  # rows whose id differs from the one their hand-in names
+        where = mangled[0] & pd.isna(reason)
+        reason[where] = mangled[1][where]
     bar.stage("merging saves")
     live_idx, kept_idx, merge_counts = _merge(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok

@@ -1,0 +1,487 @@
+"""Learners' written reflections: the question catalogue, the append-only file, collect.
+
+* **Questions** (``data/reflection-questions.yml``): each has a stable ``id`` that does not
+  depend on lesson numbers, the ``lesson`` that asks it and its ``question`` text.
+* **The file**: ``<learner>.reflections.csv`` beside the learner's labels, with
+  :data:`REFLECTION_COLUMNS`. Like the label store, every save is a new line written in
+  one ``write`` under a file lock, flushed and fsynced; the latest ``saved_at`` per
+  ``(learner, question_id)`` is the current answer. A torn line (a kernel killed
+  mid-write) is set aside and reported, never fatal.
+* **Collect** (:func:`collect_reflections`): reads the reflection files among collect's
+  inputs (folders, zips, hand-ins) with the label collect's accounting::
+
+      rows_read == kept + superseded + duplicate + rejected
+
+  and writes ``class.reflections.csv`` (current answers, :data:`CLASS_COLUMNS`).
+
+Reflection text is data, never markup: every view escapes it. Text over
+:data:`MAX_REFLECTION_LENGTH` characters is refused with a message, never cut short.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from . import paths
+
+__all__ = [
+    "REFLECTION_COLUMNS",
+    "CLASS_COLUMNS",
+    "REFLECTIONS_SUFFIX",
+    "MAX_REFLECTION_LENGTH",
+    "Question",
+    "load_questions",
+    "lesson_questions",
+    "model_answer_for",
+    "ReflectionStore",
+    "read_reflection_file",
+    "reflection_file",
+    "ReflectionResult",
+    "collect_reflections",
+    "write_class_reflections",
+    "is_reflection_file",
+]
+
+REFLECTION_COLUMNS: tuple[str, ...] = ("learner", "question_id", "text", "status", "saved_at")
+#: Columns of ``class.reflections.csv``: a learner's file has ``status`` where this has
+#: ``source_file``, so collect tells its own output from a learner's file by the header.
+CLASS_COLUMNS: tuple[str, ...] = ("learner", "question_id", "text", "saved_at", "source_file")
+REFLECTIONS_SUFFIX = ".reflections.csv"
+#: An answer longer than this is refused (about four pages: a reflection, not an essay).
+MAX_REFLECTION_LENGTH = 10_000
+QUESTIONS_FILE = "reflection-questions.yml"
+_STATUS = "set"
+_HEADER = ",".join(REFLECTION_COLUMNS) + "\n"
+_QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+# -- questions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    lesson: str
+    question: str
+
+
+def load_questions(data_dir: str | os.PathLike | None = None) -> tuple[Question, ...]:
+    """Every reflection question, in lesson order (``data/reflection-questions.yml``)."""
+    import yaml
+
+    path = paths.data_dir(data_dir) / QUESTIONS_FILE
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    questions = []
+    for number, entry in enumerate(document.get("questions", []), start=1):
+        try:
+            question = Question(str(entry["id"]), str(entry["lesson"]), str(entry["question"]))
+        except (KeyError, TypeError):
+            raise ValueError(f"{path}: question {number} needs id, lesson and question") from None
+        if not _QUESTION_ID.fullmatch(question.id):
+            raise ValueError(f"{path}: question id {question.id!r} is not a lower-case slug")
+        questions.append(question)
+    ids = [q.id for q in questions]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{path}: question ids used twice: {', '.join(repeated)}")
+    return tuple(questions)
+
+
+def lesson_questions(lesson: str, data_dir=None) -> tuple[Question, ...]:
+    """The questions one lesson asks (``lesson`` is the notebook's stem)."""
+    return tuple(q for q in load_questions(data_dir) if q.lesson == lesson)
+
+
+def model_answer_for(question: Question, model_answers: dict) -> str | None:
+    """The model answer to ``question`` in ``answers/model-answers.yml``'s mapping
+    (matched by lesson and text), or ``None``."""
+    for entry in model_answers.get(question.lesson) or ():
+        if isinstance(entry, dict) and entry.get("question") == question.question:
+            return entry.get("answer")
+    return None
+
+
+# -- the learner's file ----------------------------------------------------------------------
+
+
+def reflection_file(learner: str, directory=None) -> Path:
+    """``<annotation dir>/<learner>.reflections.csv``."""
+    return paths.annotation_dir(directory) / f"{learner}{REFLECTIONS_SUFFIX}"
+
+
+def is_reflection_file(name: str) -> bool:
+    """True for a reflections file name (a learner's or ``class.reflections.csv``)."""
+    return str(name).lower().endswith(REFLECTIONS_SUFFIX)
+
+
+def _valid_stamp(value: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return stamp if stamp.tzinfo is not None else None
+
+
+def _records(
+    text: str, source: str, *, tail_torn: bool = True
+) -> tuple[list[tuple[int, list[str], str]], list[str]]:
+    """``(line, fields, raw)`` per record, and problems. With ``tail_torn`` (the kit's
+    own file) a last line without its newline is a torn write, set aside; collect reads
+    it as a record, whose missing fields then reject it."""
+    problems = []
+    complete = text
+    if tail_torn and text and not text.endswith("\n"):
+        cut = text.rfind("\n") + 1
+        complete, torn = text[:cut], text[cut:]
+        # A quoted answer with line breaks may have started further up: the csv reader
+        # below sees an unclosed quote as a record that never ends, set aside there.
+        problems.append(
+            f"{source}: line {complete.count(chr(10)) + 1}: the last line is torn (its "
+            f"write did not finish) and was set aside: {torn[:120]!r}"
+        )
+    records = []
+    reader = csv.reader(io.StringIO(complete, newline=""))
+    start = 1
+    try:
+        for fields in reader:
+            records.append((start, fields, ",".join(fields)))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(f"{source}: line {start}: {error}; the rest was set aside")
+    return records, problems
+
+
+def read_reflection_file(path: str | os.PathLike) -> tuple[pd.DataFrame, list[str]]:
+    """Every valid row of a reflections file (all history, file order, as text) and one
+    problem message per line set aside."""
+    path = Path(path)
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    records, problems = _records(text, str(path))
+    rows = []
+    for line, fields, _raw in records:
+        if line == 1 and tuple(fields) == REFLECTION_COLUMNS:
+            continue
+        if not fields:
+            continue
+        if len(fields) != len(REFLECTION_COLUMNS):
+            problems.append(
+                f"{path}: line {line}: expected {len(REFLECTION_COLUMNS)} fields, found "
+                f"{len(fields)}; a torn or damaged line was set aside"
+            )
+            continue
+        row = dict(zip(REFLECTION_COLUMNS, fields, strict=True))
+        if _valid_stamp(row["saved_at"]) is None or row["status"] != _STATUS:
+            problems.append(f"{path}: line {line}: saved_at or status is not valid; set aside")
+            continue
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(REFLECTION_COLUMNS), dtype=object), problems
+
+
+class ReflectionStore:
+    """One learner's reflections, saved as they are written.
+
+    Parameters
+    ----------
+    directory : path, optional
+        The annotation folder (default :func:`widgets.paths.annotation_dir`).
+    learner : str, optional
+        Default :func:`widgets.paths.resolve_learner`.
+    clock : callable, optional
+        Returns the current UTC ``datetime`` (tests inject one).
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike | None = None,
+        learner: str | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.directory = paths.annotation_dir(directory)
+        resolved = paths.resolve_learner(learner, self.directory)
+        if resolved is None:
+            raise ValueError(
+                "no learner id: pass learner=..., set RHETORIC_LAB_LEARNER, "
+                "or set it once in lesson 00"
+            )
+        self.learner = resolved
+        self.path = reflection_file(resolved, self.directory)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=10)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._last: datetime | None = None
+        self._current: dict[str, dict[str, str]] = {}
+        self.problems: list[str] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the file again (another tab may have saved)."""
+        if not self.path.exists():
+            return
+        rows, self.problems = read_reflection_file(self.path)
+        for row in rows.to_dict("records"):
+            previous = self._current.get(row["question_id"])
+            if previous is None or row["saved_at"] >= previous["saved_at"]:
+                self._current[row["question_id"]] = row
+            stamp = _valid_stamp(row["saved_at"])
+            if self._last is None or stamp > self._last:
+                self._last = stamp
+
+    def current(self, question_id: str) -> str:
+        """The latest saved answer to ``question_id`` (``""`` when none)."""
+        row = self._current.get(question_id)
+        return row["text"] if row else ""
+
+    def answers(self) -> dict[str, str]:
+        """``{question_id: latest text}``."""
+        return {q: r["text"] for q, r in self._current.items()}
+
+    def save(self, question_id: str, text: str) -> dict[str, str] | None:
+        """Append ``text`` as the answer to ``question_id``; ``None`` when it is what is
+        saved already (typing and deleting a letter writes nothing).
+
+        Raises
+        ------
+        ValueError
+            Not text, an id that is not a slug, or over :data:`MAX_REFLECTION_LENGTH`
+            characters (nothing is written; the text is never cut short).
+        OSError
+            The file could not be written.
+        """
+        if not isinstance(text, str):
+            raise ValueError(f"a reflection must be text, got {type(text).__name__}")
+        if not _QUESTION_ID.fullmatch(str(question_id)):
+            raise ValueError(f"question id {question_id!r} is not a lower-case slug")
+        if len(text) > MAX_REFLECTION_LENGTH:
+            raise ValueError(
+                f"this answer is {len(text):,} characters; at most "
+                f"{MAX_REFLECTION_LENGTH:,} are saved. Shorten it: nothing was cut, and "
+                "the last saved version is kept."
+            )
+        if question_id in self._current and self._current[question_id]["text"] == text:
+            return None
+        stamp = self._clock().astimezone(UTC)
+        if self._last is not None and stamp <= self._last:
+            stamp = self._last + timedelta(microseconds=1)
+        self._last = stamp
+        row = {
+            "learner": self.learner,
+            "question_id": question_id,
+            "text": text,
+            "status": _STATUS,
+            "saved_at": stamp.isoformat(timespec="microseconds"),
+        }
+        self._append(row)
+        self._current[question_id] = row
+        return row
+
+    def _append(self, row: dict[str, str]) -> None:
+        buffer = io.StringIO()
+        values = [row[c] for c in REFLECTION_COLUMNS]
+        quoting = csv.QUOTE_ALL if any("\r" in v for v in values) else csv.QUOTE_MINIMAL
+        csv.writer(buffer, lineterminator="\n", quoting=quoting).writerow(values)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            repair = ""
+            size = self.path.stat().st_size if self.path.exists() else 0
+            if size:
+                with open(self.path, "rb") as handle:
+                    handle.seek(max(0, size - 1))
+                    if handle.read(1) != b"\n":
+                        # A torn last record: close it so it stays one bad line that
+                        # readers set aside, and this row starts clean.
+                        tail = self.path.read_bytes()
+                        tail = tail[tail.rfind(b"\n") + 1 :]
+                        repair = ('"' if tail.count(b'"') % 2 else "") + "\n"
+            payload = (_HEADER if not size else repair) + buffer.getvalue()
+            data = payload.encode("utf-8")
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(f"only {written} of {len(data)} bytes were written")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+# -- collect ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReflectionResult:
+    """What :func:`collect_reflections` found.
+
+    ``reflections``: current answers (:data:`CLASS_COLUMNS`); ``history``: every valid
+    row with ``source_file``; ``rejects``: ``file, row, reason, raw_line`` (as collect's);
+    ``counts``: ``files, rows_read, kept, superseded, duplicate, rejected``.
+    """
+
+    reflections: pd.DataFrame
+    history: pd.DataFrame
+    rejects: pd.DataFrame
+    counts: dict
+    #: learner ids put back as their hand-in names them (one note per file and id)
+    notes: tuple[str, ...] = ()
+
+
+def _learner_problem(value: str) -> str | None:
+    try:
+        paths.validate_learner_id(value)
+    except ValueError as error:
+        return f"bad learner id: {error}"
+    return None
+
+
+def collect_reflections(
+    inputs: Iterable[str | os.PathLike],
+    *,
+    question_ids: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> ReflectionResult:
+    """Read, check and merge the reflection files among ``inputs`` (as :func:`collect`
+    finds files: folders, zips, hand-ins).
+
+    Parameters
+    ----------
+    question_ids : iterable of str, optional
+        Known question ids (default: :func:`load_questions`); others are rejected.
+    now : datetime, optional
+        Timezone-aware "now" for the future check.
+
+    A file in a hand-in names its learner (:func:`widgets.handin.named_learner`): rows
+    whose id a spreadsheet rewrote are kept under the named id (``notes`` says so), rows
+    naming another learner are rejected.
+    """
+    from .collect import REJECT_COLUMNS, find_inputs
+    from .handin import named_learner, restore_learner_id
+
+    known = set(question_ids) if question_ids is not None else {q.id for q in load_questions()}
+    limit = (now or datetime.now(UTC)) + CLOCK_SKEW
+    sources = [s for s in find_inputs(inputs) if is_reflection_file(s.name)]
+    rows, rejects = [], []
+    notes: set[str] = set()
+    files = rows_read = 0
+    for source in sources:
+        try:
+            data = source.read()
+        except Exception as error:  # noqa: BLE001 - collect's _FileProblem and OSError alike
+            rejects.append((source.name, 0, f"unreadable file: {error}", ""))
+            continue
+        text = data.decode("utf-8-sig", errors="replace")
+        first = text.split("\n", 1)[0].strip().split(",")
+        if tuple(first) == CLASS_COLUMNS:
+            continue  # collect's own output
+        files += 1
+        records, problems = _records(text, source.name, tail_torn=False)
+        if not records or tuple(records[0][1]) != REFLECTION_COLUMNS:
+            got = ",".join(records[0][1]) if records else ""
+            rejects.append(
+                (source.name, 0, f"missing columns: header is {got[:200]!r}, expected "
+                 f"{','.join(REFLECTION_COLUMNS)!r}", "")
+            )  # fmt: skip
+            continue
+        for problem in problems:  # csv could not read on: the rest is one record set aside
+            rows_read += 1
+            rejects.append((source.name, records[-1][0] + 1, f"unreadable: {problem}", ""))
+        wanted = named_learner(source.name)
+        for line, fields, raw in records[1:]:
+            if not fields:
+                continue
+            rows_read += 1
+            row_number = line
+            if len(fields) != len(REFLECTION_COLUMNS):
+                rejects.append(
+                    (source.name, row_number,
+                     f"wrong field count: {len(fields)} (expected {len(REFLECTION_COLUMNS)})",
+                     raw[:2000])
+                )  # fmt: skip
+                continue
+            row = dict(zip(REFLECTION_COLUMNS, fields, strict=True))
+            if wanted is not None and row["learner"] != wanted:
+                restored, message = restore_learner_id(row["learner"], wanted)
+                if restored is None:
+                    rejects.append((source.name, row_number, message, raw[:2000]))
+                    continue
+                notes.add(f"{source.name}: {message}")
+                row["learner"] = restored
+            stamp = _valid_stamp(row["saved_at"])
+            reason = (
+                _learner_problem(row["learner"])
+                or (None if row["status"] == _STATUS else f"unknown status: {row['status']!r}")
+                or (
+                    None
+                    if row["question_id"] in known
+                    else f"unknown question: {row['question_id']!r}"
+                )
+                or (
+                    None
+                    if stamp is not None
+                    else f"bad saved_at: {row['saved_at'][:60]!r} is not an ISO 8601 time "
+                    "with a time zone"
+                )
+                or (None if stamp <= limit else f"saved_at in the future: {row['saved_at']!r}")
+                or (
+                    None
+                    if len(row["text"]) <= MAX_REFLECTION_LENGTH
+                    else f"text too long: {len(row['text'])} characters (at most "
+                    f"{MAX_REFLECTION_LENGTH})"
+                )
+            )
+            if reason:
+                rejects.append((source.name, row_number, reason, raw[:2000]))
+                continue
+            rows.append({**row, "_at": stamp, "source_file": source.name})
+    history = pd.DataFrame(rows, columns=[*REFLECTION_COLUMNS, "_at", "source_file"])
+    before = len(history)
+    history = history.drop_duplicates(["learner", "question_id", "_at", "text"])
+    duplicate = before - len(history)
+    ordered = history.sort_values(["learner", "question_id", "_at"], kind="stable")
+    current = ordered.drop_duplicates(["learner", "question_id"], keep="last")
+    reflections = current[list(CLASS_COLUMNS)].reset_index(drop=True)
+    reject_frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
+    counts = {
+        "files": files,
+        "rows_read": rows_read,
+        "kept": len(reflections),
+        "superseded": len(history) - len(reflections),
+        "duplicate": duplicate,
+        "rejected": int((reject_frame["row"] > 0).sum()) if len(reject_frame) else 0,
+    }
+    total = sum(counts[k] for k in ("kept", "superseded", "duplicate", "rejected"))
+    if total != rows_read:  # pragma: no cover - a bug, never bad input
+        raise RuntimeError(f"collect_reflections lost track of rows: {counts}")
+    return ReflectionResult(
+        reflections=reflections,
+        history=history.drop(columns="_at").reset_index(drop=True),
+        rejects=reject_frame,
+        counts=counts,
+        notes=tuple(sorted(notes)),
+    )
+
+
+def write_class_reflections(result: ReflectionResult, out: str | os.PathLike) -> Path:
+    """Write ``class.reflections.csv`` beside ``out`` (``class.csv``); returns its path."""
+    out = Path(out)
+    stem = out.stem if out.suffix else out.name
+    path = out.with_name(f"{stem}{REFLECTIONS_SUFFIX}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    result.reflections.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def read_class_reflections(path: str | os.PathLike) -> pd.DataFrame:
+    """``class.reflections.csv`` as text columns."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
