@@ -444,6 +444,21 @@ def _learner_section(
     )
 
 
+def _reflections(reflections, names, salt, show_names, model_answers) -> str:
+    from .reflections import load_questions
+    from .report_reflections import reflection_section
+
+    missing = sorted({str(x) for x in reflections["learner"]} - set(names))
+    if missing:  # a learner who wrote but labelled nothing
+        extra = {x: x for x in missing} if show_names else pseudonym_map(missing, salt or "")
+        names = {**names, **extra}
+    try:
+        questions = load_questions()
+    except (OSError, ValueError):
+        questions = ()
+    return reflection_section(reflections, questions, names, model_answers)
+
+
 def _reveal_section(reveals, names: dict, salt, show_names: bool) -> str:
     """Looks at the key per learner (pseudonymised) and the sentences looked at most."""
     per_learner = reveals.per_learner.copy()
@@ -496,6 +511,8 @@ def render_html(
     learner_limit: int = 500,
     bundle: str | None = None,
     pre_reveal: bool = True,
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """The whole report as one HTML document, and the names of its charts.
 
@@ -524,6 +541,10 @@ def render_html(
     pre_reveal : bool
         Measure pre-reveal labels (:mod:`widgets.reveals`; needs ``history`` with
         ``status`` and ``saved_at``), and say so; ``False`` measures current labels.
+    reflections : DataFrame, optional
+        ``class.reflections.csv`` (:mod:`widgets.reflections`): each question's answers
+        are shown, pseudonymised and escaped, beside ``model_answers``
+        (``answers/model-answers.yml``, when present).
 
     Returns
     -------
@@ -590,6 +611,8 @@ def render_html(
         contents.append(("changed-minds", "Changed minds"))
     if reveals.total:
         contents.append(("reveals", "Looks at the key"))
+    if reflections is not None and len(reflections):
+        contents.append(("reflections", "Reflections"))
     contents.append(("learners", "Learners"))
     out.append(
         '<nav aria-label="Contents"><ul>'
@@ -629,6 +652,8 @@ def render_html(
         )
     if reveals.total:
         out.append(_reveal_section(reveals, names, salt, show_names))
+    if reflections is not None and len(reflections):
+        out.append(_reflections(reflections, names, salt, show_names, model_answers))
     out.append(_learner_section(prepared, comparison, names, learner_limit))
     embed = json.dumps(_EMBED_OPTIONS)
     out.append(
@@ -685,6 +710,8 @@ def write_report(
     salt: str | None = None,
     simulated: bool | None = None,
     title: str = "Rhetoric Lab: class results",
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
 ) -> ReportResult:
     """Write the report: an HTML file at ``out``, or images in :func:`image_folder`.
 
@@ -710,6 +737,8 @@ def write_report(
             salt=salt,
             simulated=simulated,
             title=title,
+            reflections=reflections,
+            model_answers=model_answers,
         )
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,32 @@ def _read_labels(path: Path, what: str, columns=None):
     return frame, None
 
 
+def _reflections(source: Path, args):
+    """``class.reflections.csv`` beside the class CSV (or collected from the folder) and
+    the model answers, when there are any; ``(None, None)`` otherwise."""
+    from ..answers import AnswersMissing, load_model_answers
+    from ..reflections import (
+        REFLECTIONS_SUFFIX,
+        collect_reflections,
+        read_class_reflections,
+    )
+
+    try:
+        if source.is_dir():
+            reflections = collect_reflections([source]).reflections
+        else:
+            beside = source.with_name(f"{source.stem}{REFLECTIONS_SUFFIX}")
+            reflections = read_class_reflections(beside) if beside.exists() else None
+    except (OSError, ValueError) as error:
+        print(f"rhetoric-lab report: reflections left out: {error}", file=sys.stderr)
+        reflections = None
+    try:
+        model_answers = load_model_answers(args.answers_dir)
+    except (AnswersMissing, ValueError):
+        model_answers = None
+    return reflections, model_answers
+
+
 def run(args) -> int:
     from ..answers import AnswersMissing, load_key
     from ..pseudonyms import resolve_salt
@@ -124,6 +150,7 @@ def run(args) -> int:
     except ValueError as error:
         return _fail(f"answer key: {error}")
 
+    reflections, model_answers = _reflections(source, args)
     salt = None if args.show_names else resolve_salt(args.salt, folder)
     simulated = (folder / README_NAME).exists() or None
     try:
@@ -139,6 +166,8 @@ def run(args) -> int:
             salt=salt,
             simulated=simulated,
             title=args.title,
+            reflections=reflections,
+            model_answers=model_answers,
         )
     except OSError as error:
         return _fail(f"cannot write {args.out}: {error}")
