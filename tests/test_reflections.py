@@ -191,3 +191,28 @@ def test_collect_command_writes_class_reflections_and_report_shows_them(
     assert 'id="reflections"' in page and "Model answer" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert "<b>ann</b>" not in page and "<b>bob</b>" not in page  # pseudonymised
+
+
+def test_export_per_learner_sheet_and_simulated_reflections(tmp_path, capsys):
+    sim = tmp_path / "sim"
+    assert main(["simulate", "--learners", "3", "--out", str(sim)]) == 0
+    files = sorted(sim.glob("*.reflections.csv"))
+    assert [f.name for f in files] == [f"sim-000{i}.reflections.csv" for i in (1, 2, 3)]
+    rows, problems = read_reflection_file(files[0])
+    assert problems == [] and rows["text"].str.startswith("[simulated answer]").all()
+    out = tmp_path / "out" / "class.csv"
+    assert main(["collect", str(sim), "--out", str(out), "--quiet"]) == 0
+    sheet = tmp_path / "sheet.csv"
+    assert main(["export", str(out.with_name("class.reflections.csv")), "--per-learner",
+                 str(sheet)]) == 0  # fmt: skip
+    import pandas as pd
+
+    table = pd.read_csv(sheet, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(table["learner"]) == ["sim-0001", "sim-0002", "sim-0003"]
+    assert table.columns[-2:].tolist() == ["grade", "feedback"]
+    assert (table["labels"].astype(int) > 0).all()
+    first = read_reflection_file(files[0])[0].drop_duplicates("question_id", keep="last")
+    for row in first.itertuples():
+        assert table.loc[0, row.question_id] == row.text
+    assert main(["export", str(out), "--per-learner", str(tmp_path / "x.csv")]) == 2
+    assert "is not class.reflections.csv" in capsys.readouterr().err
