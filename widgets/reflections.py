@@ -134,7 +134,7 @@ def _valid_stamp(value: str) -> datetime | None:
 
 
 def _records(
-    text: str, source: str, *, tail_torn: bool = True
+    text: str, source: str, *, tail_torn: bool = True, delimiter: str = ","
 ) -> tuple[list[tuple[int, list[str], str]], list[str]]:
     """``(line, fields, raw)`` per record, and problems. With ``tail_torn`` (the kit's
     own file) a last line without its newline is a torn write, set aside; collect reads
@@ -151,11 +151,11 @@ def _records(
             f"write did not finish) and was set aside: {torn[:120]!r}"
         )
     records = []
-    reader = csv.reader(io.StringIO(complete, newline=""))
+    reader = csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter)
     start = 1
     try:
         for fields in reader:
-            records.append((start, fields, ",".join(fields)))
+            records.append((start, fields, delimiter.join(fields)))
             start = reader.line_num + 1
     except csv.Error as error:
         problems.append(f"{source}: line {start}: {error}; the rest was set aside")
@@ -335,6 +335,24 @@ class ReflectionResult:
     notes: tuple[str, ...] = ()
 
 
+def _own_name(name: str) -> str | None:
+    base = re.split(r"[/\\:]", str(name))[-1]
+    stem = base[: -len(REFLECTIONS_SUFFIX)] if is_reflection_file(base) else ""
+    return stem or None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and delimiter of a reflections file as a spreadsheet may have saved it:
+    UTF-8 (with or without a BOM) or Windows-1252, commas or semicolons."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return text, delimiter
+
+
 def _learner_problem(value: str) -> str | None:
     try:
         paths.validate_learner_id(value)
@@ -378,12 +396,12 @@ def collect_reflections(
         except Exception as error:  # noqa: BLE001 - collect's _FileProblem and OSError alike
             rejects.append((source.name, 0, f"unreadable file: {error}", ""))
             continue
-        text = data.decode("utf-8-sig", errors="replace")
-        first = text.split("\n", 1)[0].strip().split(",")
+        text, delimiter = _decode(data)
+        first = text.split("\n", 1)[0].strip().split(delimiter)
         if tuple(first) == CLASS_COLUMNS:
             continue  # collect's own output
         files += 1
-        records, problems = _records(text, source.name, tail_torn=False)
+        records, problems = _records(text, source.name, tail_torn=False, delimiter=delimiter)
         if not records or tuple(records[0][1]) != REFLECTION_COLUMNS:
             got = ",".join(records[0][1]) if records else ""
             rejects.append(
@@ -394,7 +412,9 @@ def collect_reflections(
         for problem in problems:  # csv could not read on: the rest is one record set aside
             rows_read += 1
             rejects.append((source.name, records[-1][0] + 1, f"unreadable: {problem}", ""))
-        wanted = named_learner(source.name)
+        # The id the file is named for: its hand-in's, else its own name's (the kit
+        # names every reflections file <learner>.reflections.csv).
+        wanted = named_learner(source.name) or _own_name(source.name)
         for line, fields, raw in records[1:]:
             if not fields:
                 continue
