@@ -125,28 +125,53 @@ def _base64_forms(text: str) -> set[str]:
     return {f for f in forms if len(f) >= 16}
 
 
-def leaked_answer_text(bundle: Path, answers: Path) -> list[str]:
-    """Answer texts found in any file of ``bundle`` (empty when the release is clean)."""
-    texts = _answer_texts(answers)
-    if not texts:
-        return []
-    # A text can hide in a file in escaped form: JSON (notebooks) writes " as \\", HTML
-    # writes it as &quot;, and base64 (an embedded attachment, a data: URL) hides it
-    # entirely — search for every form.
-    forms = {
-        t: {t, json.dumps(t, ensure_ascii=False)[1:-1], html.escape(t), *_base64_forms(t)}
-        for t in texts
+def _answer_forms(answers: Path) -> dict[str, set[str]]:
+    """Every answer text and the forms it can hide in: plain, JSON-escaped (with and
+    without ``\\u`` escapes: notebooks write " as \\", json.dumps writes “ as \\u201c),
+    HTML-escaped, and base64 (an embedded attachment, a data: URL)."""
+    return {
+        t: {
+            t,
+            json.dumps(t, ensure_ascii=False)[1:-1],
+            json.dumps(t)[1:-1],
+            html.escape(t),
+            html.escape(t, quote=False),
+            *_base64_forms(t),
+        }
+        for t in _answer_texts(answers)
     }
+
+
+def _leaks(name: str, content: str, forms: dict[str, set[str]]) -> list[str]:
+    return [
+        f"{name}: {t[:60]!r}"
+        for t, variants in forms.items()
+        if any(v in content for v in variants)
+    ]
+
+
+def leaked_answer_text(bundle: Path, answers: Path) -> list[str]:
+    """Answer texts found in any file of ``bundle`` (a folder, or a zip or wheel), in any
+    form (see :func:`_answer_forms`); empty when the release is clean."""
+    forms = _answer_forms(answers)
+    if not forms:
+        return []
+    bundle = Path(bundle)
     leaks = []
+    if bundle.is_file():  # a zip: the release's, or the wheel that installs the package
+        with zipfile.ZipFile(bundle) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    content = archive.read(info).decode("utf-8", errors="replace")
+                    leaks.extend(_leaks(info.filename, content, forms))
+        return leaks
     for path in bundle.rglob("*"):
-        if not path.is_file() or path.suffix.lower() not in _SCANNED_SUFFIXES:
+        if not path.is_file() or (
+            path.suffix.lower() not in _SCANNED_SUFFIXES and path.stat().st_size > 5_000_000
+        ):
             continue
         content = path.read_text(encoding="utf-8", errors="replace")
-        leaks.extend(
-            f"{path.relative_to(bundle)}: {t[:60]!r}"
-            for t, variants in forms.items()
-            if any(v in content for v in variants)
-        )
+        leaks.extend(_leaks(str(path.relative_to(bundle)), content, forms))
     return leaks
 
 
@@ -237,6 +262,12 @@ def release(
                 for path in sorted(bundle.rglob("*")):
                     if path.is_file():
                         archive.write(path, Path("rhetoric-lab") / path.relative_to(bundle))
+            leaks = leaked_answer_text(out, answers)  # the zip as learners receive it
+            if leaks:  # pragma: no cover - the bundle was checked; a guard on the writer
+                out.unlink()
+                raise ReleaseError(
+                    "answer content would leak into the zip: " + "; ".join(leaks[:5])
+                )
         else:
             shutil.copytree(bundle, out)
     if result.locked is not None and not self_study:
