@@ -216,3 +216,23 @@ def test_export_per_learner_sheet_and_simulated_reflections(tmp_path, capsys):
         assert table.loc[0, row.question_id] == row.text
     assert main(["export", str(out), "--per-learner", str(tmp_path / "x.csv")]) == 2
     assert "is not class.reflections.csv" in capsys.readouterr().err
+
+
+def test_rows_of_well_formed_files_are_checked_with_their_line_numbers(tmp_path):
+    """The fast path (files in the kit's own format, parsed together) names the same
+    file, row and raw line as the careful one."""
+    header = ",".join(REFLECTION_COLUMNS) + "\n"
+    (tmp_path / "ann.reflections.csv").write_text(
+        header + f'ann,{QUESTION},"two\nlines",set,2026-01-05T09:00:00+00:00\n'
+        "ann,no-such-question,x,set,2026-01-05T09:00:01+00:00\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bob.reflections.csv").write_text(
+        header + f"bob,{QUESTION},y,set,2026-01-05T09:00:00+00:00\n", encoding="utf-8"
+    )
+    result = collect_reflections([tmp_path], now=NOW)
+    assert result.counts["rows_read"] == 3 and result.counts["kept"] == 2
+    reject = result.rejects.iloc[0]
+    assert reject["row"] == 4 and reject["file"].endswith("ann.reflections.csv")
+    assert reject["raw_line"].startswith("ann,no-such-question")
+    assert list(result.reflections["text"]) == ["two\nlines", "y"]

@@ -21,6 +21,7 @@ Reflection text is data, never markup: every view escapes it. Text over
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -78,10 +79,17 @@ class Question:
 
 def load_questions(data_dir: str | os.PathLike | None = None) -> tuple[Question, ...]:
     """Every reflection question, in lesson order (``data/reflection-questions.yml``)."""
+    path = paths.data_dir(data_dir) / QUESTIONS_FILE
+    return _questions(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _questions(path: Path, _mtime: int) -> tuple[Question, ...]:
+    # Parsed once per version of the file: every Reflection box and collect asks.
     import yaml
 
-    path = paths.data_dir(data_dir) / QUESTIONS_FILE
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     questions = []
     for number, entry in enumerate(document.get("questions", []), start=1):
         try:
@@ -335,8 +343,55 @@ class ReflectionResult:
     notes: tuple[str, ...] = ()
 
 
+def _parse_fast(chunks: list[tuple[str, bytes]]):
+    """Every chunk (a file's rows in the kit's own format, header removed) parsed in one
+    go by Arrow: ``(columns, file of each row, ordinal in its file)``, or ``None`` when any
+    record does not parse (then each file is read the careful way).
+
+    Each file's rows follow a marker record naming it, as in collect's reader."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    parts = []
+    for number, (_name, body) in enumerate(chunks):
+        parts.append(b"\x01%d,,,,\n" % number)
+        parts.append(body if body.endswith(b"\n") or not body else body + b"\n")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(b"".join(parts)),
+            read_options=pacsv.ReadOptions(column_names=list(REFLECTION_COLUMNS)),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in REFLECTION_COLUMNS},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    values = [table.column(c).to_numpy(zero_copy_only=False) for c in REFLECTION_COLUMNS]
+    learner = values[0]
+    marker = np.char.startswith(learner.astype(str), "\x01") if len(learner) else np.zeros(0, bool)
+    if not len(marker) or not marker[0]:
+        return None
+    file_number = np.cumsum(marker) - 1
+    names = np.array([name for name, _ in chunks], dtype=object)
+    keep = ~marker
+    starts = np.flatnonzero(marker)
+    ordinal = np.arange(len(marker)) - starts[file_number] - 1
+    return (
+        [v[keep].tolist() for v in values],
+        names[file_number[keep]].tolist(),
+        ordinal[keep].tolist(),
+    )
+
+
+_PATH_PARTS = re.compile(r"[/\\:]")
+
+
 def _own_name(name: str) -> str | None:
-    base = re.split(r"[/\\:]", str(name))[-1]
+    base = _PATH_PARTS.split(str(name))[-1]
     stem = base[: -len(REFLECTIONS_SUFFIX)] if is_reflection_file(base) else ""
     return stem or None
 
@@ -362,10 +417,11 @@ def _learner_problem(value: str) -> str | None:
 
 
 def collect_reflections(
-    inputs: Iterable[str | os.PathLike],
+    inputs: Iterable[str | os.PathLike] = (),
     *,
     question_ids: Iterable[str] | None = None,
     now: datetime | None = None,
+    sources=None,
 ) -> ReflectionResult:
     """Read, check and merge the reflection files among ``inputs`` (as :func:`collect`
     finds files: folders, zips, hand-ins).
@@ -376,20 +432,69 @@ def collect_reflections(
         Known question ids (default: :func:`load_questions`); others are rejected.
     now : datetime, optional
         Timezone-aware "now" for the future check.
+    sources : list, optional
+        The files :func:`widgets.collect.find_inputs` found (the collect command passes
+        what it already found, so folders are searched once).
 
     A file in a hand-in names its learner (:func:`widgets.handin.named_learner`): rows
     whose id a spreadsheet rewrote are kept under the named id (``notes`` says so), rows
-    naming another learner are rejected.
+    naming another learner are rejected. Checks run per column over all rows at once.
     """
+    import numpy as np
+
     from .collect import REJECT_COLUMNS, find_inputs
     from .handin import named_learner, restore_learner_id
 
     known = set(question_ids) if question_ids is not None else {q.id for q in load_questions()}
-    limit = (now or datetime.now(UTC)) + CLOCK_SKEW
-    sources = [s for s in find_inputs(inputs) if is_reflection_file(s.name)]
-    rows, rejects = [], []
+    limit = pd.Timestamp((now or datetime.now(UTC)) + CLOCK_SKEW)
+    if sources is None:
+        sources = find_inputs(inputs)
+    sources = [s for s in sources if is_reflection_file(s.name)]
+    rejects: list[tuple] = []
     notes: set[str] = set()
+    columns: list[list[str]] = [[] for _ in REFLECTION_COLUMNS]
+    files_of: list[str] = []
+    lines_of: list[int | None] = []  # None: a fast-path row (its line found when rejected)
+    raws: list[str | None] = []
+    ordinals: list[int] = []  # the row's place among its file's records
+    wrong: list[tuple] = []  # (file, line, raw, count): records with the wrong field count
+    id_reasons: dict[int, str] = {}  # row -> why its learner id is not the hand-in's
+    texts: dict[str, str] = {}
+    wanted_of: dict[str, str | None] = {}
+    fast: list[tuple[str, bytes]] = []
     files = rows_read = 0
+    width = len(REFLECTION_COLUMNS)
+    header = _HEADER.encode("utf-8")
+
+    def slow(name: str, text: str, delimiter: str) -> None:
+        nonlocal rows_read
+        records, problems = _records(text, name, tail_torn=False, delimiter=delimiter)
+        if not records or tuple(records[0][1]) != REFLECTION_COLUMNS:
+            got = ",".join(records[0][1]) if records else ""
+            rejects.append(
+                (name, 0, f"missing columns: header is {got[:200]!r}, expected "
+                 f"{','.join(REFLECTION_COLUMNS)!r}", "")
+            )  # fmt: skip
+            return
+        for problem in problems:  # csv could not read on: the rest is one record set aside
+            rows_read += 1
+            rejects.append((name, records[-1][0] + 1, f"unreadable: {problem}", ""))
+        ordinal = 0
+        for line, fields, raw in records[1:]:
+            if not fields:
+                continue
+            rows_read += 1
+            if len(fields) != width:
+                wrong.append((name, line, raw, len(fields)))
+                continue
+            for column, value in zip(columns, fields, strict=True):
+                column.append(value)
+            files_of.append(name)
+            lines_of.append(line)
+            raws.append(raw)
+            ordinals.append(ordinal)
+            ordinal += 1
+
     for source in sources:
         try:
             data = source.read()
@@ -401,68 +506,112 @@ def collect_reflections(
         if tuple(first) == CLASS_COLUMNS:
             continue  # collect's own output
         files += 1
-        records, problems = _records(text, source.name, tail_torn=False, delimiter=delimiter)
-        if not records or tuple(records[0][1]) != REFLECTION_COLUMNS:
-            got = ",".join(records[0][1]) if records else ""
-            rejects.append(
-                (source.name, 0, f"missing columns: header is {got[:200]!r}, expected "
-                 f"{','.join(REFLECTION_COLUMNS)!r}", "")
-            )  # fmt: skip
-            continue
-        for problem in problems:  # csv could not read on: the rest is one record set aside
-            rows_read += 1
-            rejects.append((source.name, records[-1][0] + 1, f"unreadable: {problem}", ""))
+        texts[source.name] = text
         # The id the file is named for: its hand-in's, else its own name's (the kit
         # names every reflections file <learner>.reflections.csv).
-        wanted = named_learner(source.name) or _own_name(source.name)
-        for line, fields, raw in records[1:]:
-            if not fields:
-                continue
-            rows_read += 1
-            row_number = line
-            if len(fields) != len(REFLECTION_COLUMNS):
-                rejects.append(
-                    (source.name, row_number,
-                     f"wrong field count: {len(fields)} (expected {len(REFLECTION_COLUMNS)})",
-                     raw[:2000])
-                )  # fmt: skip
-                continue
-            row = dict(zip(REFLECTION_COLUMNS, fields, strict=True))
-            if wanted is not None and row["learner"] != wanted:
-                restored, message = restore_learner_id(row["learner"], wanted)
-                if restored is None:
-                    rejects.append((source.name, row_number, message, raw[:2000]))
-                    continue
-                notes.add(f"{source.name}: {message}")
-                row["learner"] = restored
-            stamp = _valid_stamp(row["saved_at"])
-            reason = (
-                _learner_problem(row["learner"])
-                or (None if row["status"] == _STATUS else f"unknown status: {row['status']!r}")
-                or (
-                    None
-                    if row["question_id"] in known
-                    else f"unknown question: {row['question_id']!r}"
-                )
-                or (
-                    None
-                    if stamp is not None
-                    else f"bad saved_at: {row['saved_at'][:60]!r} is not an ISO 8601 time "
-                    "with a time zone"
-                )
-                or (None if stamp <= limit else f"saved_at in the future: {row['saved_at']!r}")
-                or (
-                    None
-                    if len(row["text"]) <= MAX_REFLECTION_LENGTH
-                    else f"text too long: {len(row['text'])} characters (at most "
-                    f"{MAX_REFLECTION_LENGTH})"
-                )
-            )
-            if reason:
-                rejects.append((source.name, row_number, reason, raw[:2000]))
-                continue
-            rows.append({**row, "_at": stamp, "source_file": source.name})
-    history = pd.DataFrame(rows, columns=[*REFLECTION_COLUMNS, "_at", "source_file"])
+        wanted_of[source.name] = named_learner(source.name) or _own_name(source.name)
+        if data.startswith(header) and delimiter == ",":
+            fast.append((source.name, data[len(header) :]))  # the kit's own format
+        else:
+            slow(source.name, text, delimiter)
+    parsed = _parse_fast(fast) if fast else None
+    if parsed is None:
+        for name, _body in fast:
+            slow(name, texts[name], ",")
+    else:
+        fast_columns, fast_files, fast_ordinals = parsed
+        for column, values in zip(columns, fast_columns, strict=True):
+            column.extend(values)
+        files_of.extend(fast_files)
+        lines_of.extend([None] * len(fast_files))
+        raws.extend([None] * len(fast_files))
+        ordinals.extend(fast_ordinals)
+        rows_read += len(fast_files)
+    # Learner ids against the id each file is named for: once per (file, id) pair.
+    learners = columns[0]
+    decided: dict[tuple[str, str], tuple[str | None, str]] = {}
+    for index, (name, found) in enumerate(zip(files_of, learners, strict=True)):
+        wanted = wanted_of.get(name)
+        if wanted is None or found == wanted:
+            continue
+        if (name, found) not in decided:
+            decided[name, found] = restore_learner_id(found, wanted)
+        restored, message = decided[name, found]
+        if restored is None:
+            id_reasons[index] = message
+        else:
+            learners[index] = restored
+            notes.add(f"{name}: {message}")
+    for name, line, raw, count in wrong:
+        rejects.append((name, line, f"wrong field count: {count} (expected {width})", raw[:2000]))
+    frame = pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object)
+            for name, values in zip(REFLECTION_COLUMNS, columns, strict=True)
+        }
+    )
+    frame["source_file"] = files_of
+    reason = pd.Series(None, index=frame.index, dtype=object)
+    # Each check once per column (per distinct value where values repeat).
+
+    def mark(mask, messages) -> None:
+        mask = np.asarray(mask, dtype=bool) & reason.isna().to_numpy()
+        if mask.any():
+            reason[mask] = messages[mask] if not isinstance(messages, str) else messages
+
+    if id_reasons:
+        rows = np.fromiter(id_reasons, dtype=np.int64)
+        reason.iloc[rows] = list(id_reasons.values())
+    learner_problem = {v: _learner_problem(v) for v in frame["learner"].unique()}
+    learner_reason = frame["learner"].map(learner_problem)
+    mark(learner_reason.notna(), learner_reason.to_numpy(dtype=object))
+    status_bad = frame["status"] != _STATUS
+    mark(status_bad, ("unknown status: " + frame["status"].map(repr)).to_numpy(dtype=object))
+    question_bad = ~frame["question_id"].isin(known)
+    mark(
+        question_bad,
+        ("unknown question: " + frame["question_id"].map(repr)).to_numpy(dtype=object),
+    )
+    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    zoned = pc.match_substring_regex(
+        pa.array(frame["saved_at"].to_numpy(dtype=object), type=pa.string()),
+        r"(?:[+-]\d\d:?\d\d|Z)$",
+    )
+    naive = ~zoned.to_numpy(zero_copy_only=False)
+    bad_stamp = stamps.isna() | naive
+    mark(
+        bad_stamp,
+        (
+            "bad saved_at: "
+            + frame["saved_at"].str.slice(0, 60).map(repr)
+            + " is not an ISO 8601 time with a time zone"
+        ).to_numpy(dtype=object),
+    )
+    future = (stamps > limit).fillna(False)
+    mark(future, ("saved_at in the future: " + frame["saved_at"].map(repr)).to_numpy(dtype=object))
+    lengths = frame["text"].str.len()
+    mark(
+        lengths > MAX_REFLECTION_LENGTH,
+        (
+            "text too long: "
+            + lengths.astype(str)
+            + f" characters (at most {MAX_REFLECTION_LENGTH})"
+        ).to_numpy(dtype=object),
+    )
+    failed = reason.notna().to_numpy()
+    reread: dict[str, list] = {}
+    for index in np.flatnonzero(failed):
+        name, line, raw = files_of[index], lines_of[index], raws[index]
+        if line is None:  # a fast-path row: its line and text from the file, once
+            if name not in reread:
+                records = _records(texts[name], name, tail_torn=False)[0][1:]
+                reread[name] = [r for r in records if r[1]]
+            line, _fields, raw = reread[name][ordinals[index]]
+        rejects.append((name, line, reason.iat[index], raw[:2000]))
+    history = frame[~failed].assign(_at=stamps[~failed])
     before = len(history)
     history = history.drop_duplicates(["learner", "question_id", "_at", "text"])
     duplicate = before - len(history)
@@ -470,6 +619,10 @@ def collect_reflections(
     current = ordered.drop_duplicates(["learner", "question_id"], keep="last")
     reflections = current[list(CLASS_COLUMNS)].reset_index(drop=True)
     reject_frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
+    if len(reject_frame):
+        reject_frame = reject_frame.sort_values(["file", "row"], kind="stable").reset_index(
+            drop=True
+        )
     counts = {
         "files": files,
         "rows_read": rows_read,
