@@ -168,8 +168,13 @@ class AnnotationPanel(widgets.VBox):
         corpus=None,
         codebook=None,
         keyboard: bool = True,
+        sentences: str = "all",
     ) -> None:
         super().__init__(layout=widgets.Layout(width="100%", max_width="1180px"))
+        if sentences not in ("all", "core"):
+            raise ValueError(f"sentences must be 'all' or 'core', not {sentences!r}")
+        #: "core": the article's core set (data/core-sets.yml), "all" sentences a click away
+        self.sentences = sentences
         # The keyboard widget finds the panel's element by this class.
         self.add_class(PANEL_CLASS)
         self.article_id = article_id
@@ -305,11 +310,28 @@ class AnnotationPanel(widgets.VBox):
         self._start_for(learner)
 
     def _start(self, store: LabelStore) -> None:
+        from .core_sets import core_sentence_ids
+
         self.store = store
+        core = core_sentence_ids(self.article_id)
         self.model = AnnotationModel(
-            self.article, store=store, codebook=self.codebook, targets=self._targets
+            self.article,
+            store=store,
+            codebook=self.codebook,
+            targets=self._targets,
+            sentence_ids=core if self.sentences == "core" else None,
         )
         self._build()
+        if core:  # the other view, one click away
+            self.scope_button = widgets.Button(
+                description="Show all sentences"
+                if self.model.subset
+                else f"Show the core set ({len(core)} sentences)",
+                tooltip="Switch between the article's core sentences and all of them",
+                layout=widgets.Layout(width="auto"),
+            )
+            self.scope_button.on_click(self._guard(self._switch_scope))
+            self.children = [self.children[0], self.scope_button, *self.children[1:]]
         self.ready = True
         self.message = ""
         self._show_sentence()
@@ -320,6 +342,10 @@ class AnnotationPanel(widgets.VBox):
                 error=True,
                 prefix="CHECK:",
             )
+
+    def _switch_scope(self, _button=None) -> None:
+        self.sentences = "all" if self.model.subset else "core"
+        self._start(self.store)
 
     # -- building the widgets ----------------------------------------------------------
 
