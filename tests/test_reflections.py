@@ -236,3 +236,22 @@ def test_rows_of_well_formed_files_are_checked_with_their_line_numbers(tmp_path)
     assert reject["row"] == 4 and reject["file"].endswith("ann.reflections.csv")
     assert reject["raw_line"].startswith("ann,no-such-question")
     assert list(result.reflections["text"]) == ["two\nlines", "y"]
+
+
+def test_lesson_07_shows_classmates_reflections_only_where_allowed(
+    tmp_path, corpus, codebook, monkeypatch
+):
+    from widgets.class_reflections import SHOW_ENV, classmates_reflections
+
+    folder = tmp_path / "class"
+    _learner(folder, "ann", corpus, codebook, "mine <b>bold</b>")
+    monkeypatch.delenv(SHOW_ENV, raising=False)
+    hidden = classmates_reflections(folder, answers=tmp_path / "no-answers")._repr_html_()
+    assert "when your instructor turns them on" in hidden and "mine" not in hidden
+    monkeypatch.setenv(SHOW_ENV, "1")
+    shown = classmates_reflections(folder, answers=tmp_path / "no-answers")._repr_html_()
+    assert "mine &lt;b&gt;bold&lt;/b&gt;" in shown and "No model answer here" in shown
+    assert ">ann<" not in shown  # pseudonymised
+    monkeypatch.delenv(SHOW_ENV)
+    instructor = classmates_reflections(folder)._repr_html_()  # the checkout has answers/
+    assert "Model answer" in instructor and "mine" in instructor

@@ -877,6 +877,8 @@ class _Reader:
         self.rejects: list[tuple[int, int, str, str]] = []
         self.file_rows: list[dict] = []
         self.skipped: list[int] = []
+        #: reflection files (widgets.reflections reads them): not label files, not counted
+        self.reflections: list[int] = []
         #: scanned file name -> kind, for collect outputs known before reading
         self.outputs: dict[str, str] = {}
         self._batch: _Batch | None = None
@@ -900,7 +902,7 @@ class _Reader:
         self._remaining -= source.size
         if is_reflection_file(source.name):
             record["notes"] = "reflections: read by collect_reflections, not a label file"
-            self.skipped.append(index)
+            self.reflections.append(index)
             return
         if source.scanned and source.name in self.outputs:
             self._skip(index, self.outputs[source.name])
@@ -1906,7 +1908,7 @@ def collect(
     files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
 
     counts = {
-        "files": len(sources) - len(reader.skipped),
+        "files": len(sources) - len(reader.skipped) - len(reader.reflections),
         "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,

@@ -22,6 +22,10 @@ _CSS = (
 )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def reflection_section(
     reflections: pd.DataFrame,
     questions: tuple[Question, ...],
@@ -35,9 +39,9 @@ def reflection_section(
     parts = [
         f"<style>{_CSS}</style>",
         '<section id="reflections"><h2>Reflections</h2>',
-        f"<p>{len(reflections)} answers from "
-        f"{reflections['learner'].nunique() if len(reflections) else 0} learners, "
-        "latest version of each; learner ids as elsewhere in this report.</p>",
+        f"<p>{_count(len(reflections), 'answer')} from "
+        f"{_count(reflections['learner'].nunique() if len(reflections) else 0, 'learner')}, "
+        "the latest version of each; learner ids as elsewhere in this report.</p>",
     ]
     order = {q.id: i for i, q in enumerate(questions)}
     asked = sorted(set(reflections["question_id"]), key=lambda q: (order.get(q, 10**6), q))

@@ -89,9 +89,7 @@ def _summary(result, targets, key_line: str | None) -> str:
         lines.append(f"  files rejected: {counts['files_rejected']}")
         for reason, number in result.files_rejected_by_reason.items():
             lines.append(f"      {number:>8,}  {reason}")
-    from ..reflections import is_reflection_file
-
-    outputs = [name for name in result.skipped if not is_reflection_file(name)]
+    outputs = result.skipped
     if outputs:
         lines.append(
             f"  skipped {len(outputs)} file(s) written by an earlier collect "
