@@ -86,21 +86,29 @@ def bench_collect(learners: int, runs: int = 5) -> tuple[list[float], list[float
         simulate_reflections(loop, [str(x) for x in result.learners["learner"]], seed=1)
         collect([plain], corpus=corpus, codebook=codebook)  # warm-up
         without, with_loop = [], []
+        parts: dict[str, list[float]] = {"labels": [], "reflections": [], "cpu_without": [],
+                                         "cpu_with": []}  # fmt: skip
         info = {}
         for _run in range(runs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             collect([plain], corpus=corpus, codebook=codebook)
             without.append(time.perf_counter() - start)
-            start = time.perf_counter()
+            parts["cpu_without"].append(time.process_time() - cpu)
+            start, cpu = time.perf_counter(), time.process_time()
             labels = collect([loop], corpus=corpus, codebook=codebook)
+            parts["labels"].append(time.perf_counter() - start)
+            mark = time.perf_counter()
             reflections = collect_reflections([loop])
+            parts["reflections"].append(time.perf_counter() - mark)
             with_loop.append(time.perf_counter() - start)
+            parts["cpu_with"].append(time.process_time() - cpu)
             info = {
                 "label rows": labels.counts["rows_read"],
                 "reveal rows": labels.counts["revealed"],
                 "reveal rows written": reveals,
                 "reflection rows": reflections.counts["rows_read"],
             }
+    info["parts"] = {k: round(statistics.median(v), 3) for k, v in parts.items()}
     return without, with_loop, info
 
 

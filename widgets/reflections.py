@@ -351,6 +351,7 @@ def _parse_fast(chunks: list[tuple[str, bytes]]):
     Each file's rows follow a marker record naming it, as in collect's reader."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     parts = []
@@ -371,8 +372,7 @@ def _parse_fast(chunks: list[tuple[str, bytes]]):
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     values = [table.column(c).to_numpy(zero_copy_only=False) for c in REFLECTION_COLUMNS]
-    learner = values[0]
-    marker = np.char.startswith(learner.astype(str), "\x01") if len(learner) else np.zeros(0, bool)
+    marker = pc.starts_with(table.column("learner"), "\x01").to_numpy(zero_copy_only=False)
     if not len(marker) or not marker[0]:
         return None
     file_number = np.cumsum(marker) - 1
@@ -551,56 +551,52 @@ def collect_reflections(
         }
     )
     frame["source_file"] = files_of
-    reason = pd.Series(None, index=frame.index, dtype=object)
-    # Each check once per column (per distinct value where values repeat).
+    # Each check is one pass over a column; messages are written only for failing rows.
+    reason = np.full(len(frame), None, dtype=object)
 
-    def mark(mask, messages) -> None:
-        mask = np.asarray(mask, dtype=bool) & reason.isna().to_numpy()
-        if mask.any():
-            reason[mask] = messages[mask] if not isinstance(messages, str) else messages
+    def mark(mask, message) -> None:
+        mask = np.asarray(mask, dtype=bool) & pd.isna(reason)
+        for index in np.flatnonzero(mask):
+            reason[index] = message(index)
 
-    if id_reasons:
-        rows = np.fromiter(id_reasons, dtype=np.int64)
-        reason.iloc[rows] = list(id_reasons.values())
+    for index, message in id_reasons.items():
+        reason[index] = message
+    values = {c: frame[c].to_numpy(dtype=object) for c in REFLECTION_COLUMNS}
     learner_problem = {v: _learner_problem(v) for v in frame["learner"].unique()}
-    learner_reason = frame["learner"].map(learner_problem)
-    mark(learner_reason.notna(), learner_reason.to_numpy(dtype=object))
-    status_bad = frame["status"] != _STATUS
-    mark(status_bad, ("unknown status: " + frame["status"].map(repr)).to_numpy(dtype=object))
-    question_bad = ~frame["question_id"].isin(known)
+    if any(learner_problem.values()):
+        mark(
+            frame["learner"].map(learner_problem).notna(),
+            lambda i: learner_problem[values["learner"][i]],
+        )
+    mark(values["status"] != _STATUS, lambda i: f"unknown status: {values['status'][i]!r}")
     mark(
-        question_bad,
-        ("unknown question: " + frame["question_id"].map(repr)).to_numpy(dtype=object),
+        ~frame["question_id"].isin(known),
+        lambda i: f"unknown question: {values['question_id'][i]!r}",
     )
-    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    zoned = pc.match_substring_regex(
-        pa.array(frame["saved_at"].to_numpy(dtype=object), type=pa.string()),
-        r"(?:[+-]\d\d:?\d\d|Z)$",
-    )
-    naive = ~zoned.to_numpy(zero_copy_only=False)
-    bad_stamp = stamps.isna() | naive
+    saved = pa.array(values["saved_at"], type=pa.string())
+    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
+    zoned = pc.match_substring_regex(saved, r"(?:[+-]\d\d:?\d\d|Z)$")
     mark(
-        bad_stamp,
-        (
-            "bad saved_at: "
-            + frame["saved_at"].str.slice(0, 60).map(repr)
-            + " is not an ISO 8601 time with a time zone"
-        ).to_numpy(dtype=object),
+        stamps.isna().to_numpy() | ~zoned.to_numpy(zero_copy_only=False),
+        lambda i: (
+            f"bad saved_at: {values['saved_at'][i][:60]!r} is not an ISO 8601 time with a time zone"
+        ),
     )
-    future = (stamps > limit).fillna(False)
-    mark(future, ("saved_at in the future: " + frame["saved_at"].map(repr)).to_numpy(dtype=object))
-    lengths = frame["text"].str.len()
+    mark(
+        (stamps > limit).fillna(False),
+        lambda i: f"saved_at in the future: {values['saved_at'][i]!r}",
+    )
+    lengths = pc.utf8_length(pa.array(values["text"], type=pa.string())).to_numpy(
+        zero_copy_only=False
+    )
     mark(
         lengths > MAX_REFLECTION_LENGTH,
-        (
-            "text too long: "
-            + lengths.astype(str)
-            + f" characters (at most {MAX_REFLECTION_LENGTH})"
-        ).to_numpy(dtype=object),
+        lambda i: f"text too long: {lengths[i]} characters (at most {MAX_REFLECTION_LENGTH})",
     )
+    reason = pd.Series(reason, index=frame.index, dtype=object)
     failed = reason.notna().to_numpy()
     reread: dict[str, list] = {}
     for index in np.flatnonzero(failed):
