@@ -136,7 +136,8 @@ def _key_line(result, answers_dir, codebook) -> str | None:
 
 
 def run(args) -> int:
-    from ..collect import InputError, collect, output_paths, write_outputs
+    from ..class_collect import collect_class
+    from ..collect import InputError, output_paths, write_outputs
 
     if not args.inputs:
         print("rhetoric-lab collect: give at least one INPUT (folder, zip or CSV)", file=sys.stderr)
@@ -161,7 +162,9 @@ def run(args) -> int:
         return 2
     progress = not args.quiet and sys.stderr.isatty()
     try:
-        result = collect(args.inputs, corpus=corpus, codebook=codebook, progress=progress)
+        result, reflections = collect_class(
+            args.inputs, corpus=corpus, codebook=codebook, progress=progress
+        )
     except InputError as error:
         print(f"rhetoric-lab collect: {error}", file=sys.stderr)
         return 2
@@ -172,10 +175,11 @@ def run(args) -> int:
     except OSError as error:
         print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
         return 2
-    from ..reflections import collect_reflections, write_class_reflections
+    from ..reflections import write_class_reflections
 
     try:
-        reflections = collect_reflections(args.inputs)
+        if isinstance(reflections, Exception):
+            raise reflections
         targets = dict(targets)
         targets["reflections"] = write_class_reflections(reflections, out)
         targets["reflections_rejects"] = out.with_name(
