@@ -343,10 +343,11 @@ class ReflectionResult:
     notes: tuple[str, ...] = ()
 
 
-def _parse_fast(chunks: list[tuple[str, bytes]]):
+def _parse_fast(chunks: list[tuple[str, bytes]]) -> pd.DataFrame | None:
     """Every chunk (a file's rows in the kit's own format, header removed) parsed in one
-    go by Arrow: ``(columns, file of each row, ordinal in its file)``, or ``None`` when any
-    record does not parse (then each file is read the careful way).
+    go by Arrow, or ``None`` when any record does not parse (then each file is read the
+    careful way). Columns :data:`REFLECTION_COLUMNS` (text, kept in Arrow: no Python
+    string per value), ``source_file`` and ``_ordinal`` (the row's place in its file).
 
     Each file's rows follow a marker record naming it, as in collect's reader."""
     import numpy as np
@@ -371,20 +372,22 @@ def _parse_fast(chunks: list[tuple[str, bytes]]):
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    values = [table.column(c).to_numpy(zero_copy_only=False) for c in REFLECTION_COLUMNS]
     marker = pc.starts_with(table.column("learner"), "\x01").to_numpy(zero_copy_only=False)
     if not len(marker) or not marker[0]:
         return None
     file_number = np.cumsum(marker) - 1
-    names = np.array([name for name, _ in chunks], dtype=object)
-    keep = ~marker
     starts = np.flatnonzero(marker)
-    ordinal = np.arange(len(marker)) - starts[file_number] - 1
-    return (
-        [v[keep].tolist() for v in values],
-        names[file_number[keep]].tolist(),
-        ordinal[keep].tolist(),
+    keep = np.flatnonzero(~marker)
+    rows = table.take(pa.array(keep))
+    frame = pd.DataFrame(
+        {c: rows.column(c).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+         for c in REFLECTION_COLUMNS}
+    )  # fmt: skip
+    frame["source_file"] = pd.Categorical.from_codes(
+        file_number[keep], categories=[name for name, _ in chunks]
     )
+    frame["_ordinal"] = (np.arange(len(marker)) - starts[file_number] - 1)[keep]
+    return frame
 
 
 _PATH_PARTS = re.compile(r"[/\\:]")
@@ -458,7 +461,6 @@ def collect_reflections(
     raws: list[str | None] = []
     ordinals: list[int] = []  # the row's place among its file's records
     wrong: list[tuple] = []  # (file, line, raw, count): records with the wrong field count
-    id_reasons: dict[int, str] = {}  # row -> why its learner id is not the hand-in's
     texts: dict[str, str] = {}
     wanted_of: dict[str, str | None] = {}
     fast: list[tuple[str, bytes]] = []
@@ -514,84 +516,96 @@ def collect_reflections(
             fast.append((source.name, data[len(header) :]))  # the kit's own format
         else:
             slow(source.name, text, delimiter)
+    text_type = pd.StringDtype("pyarrow")
+    frames = []
     parsed = _parse_fast(fast) if fast else None
     if parsed is None:
         for name, _body in fast:
             slow(name, texts[name], ",")
     else:
-        fast_columns, fast_files, fast_ordinals = parsed
-        for column, values in zip(columns, fast_columns, strict=True):
-            column.extend(values)
-        files_of.extend(fast_files)
-        lines_of.extend([None] * len(fast_files))
-        raws.extend([None] * len(fast_files))
-        ordinals.extend(fast_ordinals)
-        rows_read += len(fast_files)
-    # Learner ids against the id each file is named for: once per (file, id) pair.
-    learners = columns[0]
-    decided: dict[tuple[str, str], tuple[str | None, str]] = {}
-    for index, (name, found) in enumerate(zip(files_of, learners, strict=True)):
-        wanted = wanted_of.get(name)
-        if wanted is None or found == wanted:
-            continue
-        if (name, found) not in decided:
-            decided[name, found] = restore_learner_id(found, wanted)
-        restored, message = decided[name, found]
-        if restored is None:
-            id_reasons[index] = message
-        else:
-            learners[index] = restored
-            notes.add(f"{name}: {message}")
+        rows_read += len(parsed)
+        frames.append(parsed.assign(_line=-1, _raw=None))
+    if files_of:  # rows read the careful way, with their line numbers
+        frames.append(
+            pd.DataFrame(
+                {
+                    **{
+                        c: pd.Series(v, dtype=text_type)
+                        for c, v in zip(REFLECTION_COLUMNS, columns, strict=True)
+                    },
+                    "source_file": files_of,
+                    "_ordinal": ordinals,
+                    "_line": lines_of,
+                    "_raw": raws,
+                }
+            )
+        )
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        frame["source_file"] = frame["source_file"].astype(str)
+    else:
+        frame = pd.DataFrame(
+            {c: pd.Series(dtype=text_type) for c in (*REFLECTION_COLUMNS, "source_file")}
+        ).assign(
+            _ordinal=pd.Series(dtype="int64"),
+            _line=pd.Series(dtype="int64"),
+            _raw=pd.Series(dtype=object),
+        )
     for name, line, raw, count in wrong:
         rejects.append((name, line, f"wrong field count: {count} (expected {width})", raw[:2000]))
-    frame = pd.DataFrame(
-        {
-            name: pd.Series(values, dtype=object)
-            for name, values in zip(REFLECTION_COLUMNS, columns, strict=True)
-        }
-    )
-    frame["source_file"] = files_of
-    # Each check is one pass over a column; messages are written only for failing rows.
+    # Learner ids against the id each file is named for: once per (file, id) pair.
     reason = np.full(len(frame), None, dtype=object)
+    wanted = frame["source_file"].map(wanted_of)
+    differs = (wanted.notna() & (frame["learner"].astype(object) != wanted)).to_numpy()
+    if differs.any():
+        learner = np.array(frame["learner"].to_numpy(dtype=object), copy=True)
+        pairs = frame.loc[differs, ["source_file", "learner"]].astype(object).drop_duplicates()
+        for name, found in pairs.itertuples(index=False, name=None):
+            restored, message = restore_learner_id(found, wanted_of[name])
+            rows = differs & (frame["source_file"].to_numpy() == name) & (learner == found)
+            if restored is None:
+                reason[rows] = message
+            else:
+                learner[rows] = restored
+                notes.add(f"{name}: {message}")
+        frame["learner"] = pd.Series(learner, dtype=text_type)
+    # Each check is one pass over a column; messages are written only for failing rows.
 
     def mark(mask, message) -> None:
         mask = np.asarray(mask, dtype=bool) & pd.isna(reason)
         for index in np.flatnonzero(mask):
             reason[index] = message(index)
 
-    for index, message in id_reasons.items():
-        reason[index] = message
-    values = {c: frame[c].to_numpy(dtype=object) for c in REFLECTION_COLUMNS}
+    def value(column: str, index: int) -> str:
+        return str(frame[column].iat[index])
+
     learner_problem = {v: _learner_problem(v) for v in frame["learner"].unique()}
     if any(learner_problem.values()):
         mark(
-            frame["learner"].map(learner_problem).notna(),
-            lambda i: learner_problem[values["learner"][i]],
+            frame["learner"].map(learner_problem).notna().to_numpy(),
+            lambda i: learner_problem[value("learner", i)],
         )
-    mark(values["status"] != _STATUS, lambda i: f"unknown status: {values['status'][i]!r}")
     mark(
-        ~frame["question_id"].isin(known),
-        lambda i: f"unknown question: {values['question_id'][i]!r}",
+        (frame["status"] != _STATUS).to_numpy(dtype=bool),
+        lambda i: f"unknown status: {value('status', i)!r}",
     )
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    saved = pa.array(values["saved_at"], type=pa.string())
-    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
-    zoned = pc.match_substring_regex(saved, r"(?:[+-]\d\d:?\d\d|Z)$")
     mark(
-        stamps.isna().to_numpy() | ~zoned.to_numpy(zero_copy_only=False),
+        ~frame["question_id"].isin(known).to_numpy(dtype=bool),
+        lambda i: f"unknown question: {value('question_id', i)!r}",
+    )
+    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
+    zoned = frame["saved_at"].str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
+    mark(
+        (stamps.isna() | ~zoned.astype(bool)).to_numpy(dtype=bool),
         lambda i: (
-            f"bad saved_at: {values['saved_at'][i][:60]!r} is not an ISO 8601 time with a time zone"
+            f"bad saved_at: {value('saved_at', i)[:60]!r} is not an ISO 8601 time with a time zone"
         ),
     )
     mark(
-        (stamps > limit).fillna(False),
-        lambda i: f"saved_at in the future: {values['saved_at'][i]!r}",
+        (stamps > limit).fillna(False).to_numpy(dtype=bool),
+        lambda i: f"saved_at in the future: {value('saved_at', i)!r}",
     )
-    lengths = pc.utf8_length(pa.array(values["text"], type=pa.string())).to_numpy(
-        zero_copy_only=False
-    )
+    lengths = frame["text"].str.len().to_numpy()
     mark(
         lengths > MAX_REFLECTION_LENGTH,
         lambda i: f"text too long: {lengths[i]} characters (at most {MAX_REFLECTION_LENGTH})",
@@ -600,12 +614,14 @@ def collect_reflections(
     failed = reason.notna().to_numpy()
     reread: dict[str, list] = {}
     for index in np.flatnonzero(failed):
-        name, line, raw = files_of[index], lines_of[index], raws[index]
-        if line is None:  # a fast-path row: its line and text from the file, once
+        name, line = value("source_file", index), int(frame["_line"].iat[index])
+        if line < 0:  # a fast-path row: its line and text from the file, once
             if name not in reread:
                 records = _records(texts[name], name, tail_torn=False)[0][1:]
                 reread[name] = [r for r in records if r[1]]
-            line, _fields, raw = reread[name][ordinals[index]]
+            line, _fields, raw = reread[name][int(frame["_ordinal"].iat[index])]
+        else:
+            raw = str(frame["_raw"].iat[index])
         rejects.append((name, line, reason.iat[index], raw[:2000]))
     history = frame[~failed].assign(_at=stamps[~failed])
     before = len(history)
@@ -632,7 +648,7 @@ def collect_reflections(
         raise RuntimeError(f"collect_reflections lost track of rows: {counts}")
     return ReflectionResult(
         reflections=reflections,
-        history=history.drop(columns="_at").reset_index(drop=True),
+        history=history[[*REFLECTION_COLUMNS, "source_file"]].reset_index(drop=True),
         rejects=reject_frame,
         counts=counts,
         notes=tuple(sorted(notes)),
