@@ -150,3 +150,27 @@ def test_collect_and_report_end_to_end_say_they_use_pre_reveal_labels(tmp_path, 
     page = report.read_text(encoding="utf-8")
     assert "pre-reveal labels" in page and 'id="reveals"' in page
     assert "Looks at the key" in page and ">ann<" not in page  # pseudonymised
+
+
+def test_the_dashboard_from_class_csv_uses_pre_reveal_labels_and_says_so(
+    tmp_path, corpus, codebook
+):
+    from widgets.dashboard import ClassDashboard
+
+    article = corpus.article("ceasefire-coalition-momentum")
+    folder = tmp_path / "class"
+    first = article.sentences[0].sentence_id
+    for learner in ("ann", "bob"):
+        store = LabelStore(folder, learner, corpus=corpus, codebook=codebook)
+        store.save(article.article_id, first, techniques=["loaded-language"])
+    ann = LabelStore(folder, "ann", corpus=corpus, codebook=codebook)
+    ann.reveal(article.article_id, first)
+    ann.save(article.article_id, first, techniques=[])
+    out = tmp_path / "out" / "class.csv"
+    write_outputs(collect([folder], corpus=corpus, codebook=codebook), out)
+    dashboard = ClassDashboard(class_csv=out, corpus=corpus, codebook=codebook)
+    assert "pre-reveal labels" in dashboard.note
+    assert _technique(dashboard.labels, "ann", first) == "loaded-language"
+    (tmp_path / "out" / "class.history.csv").unlink()
+    plain = ClassDashboard(class_csv=out, corpus=corpus, codebook=codebook)
+    assert plain.note == "" and _technique(plain.labels, "ann", first) == ""
