@@ -324,3 +324,26 @@ def test_without_keys_or_answers_the_key_is_with_the_instructor(tmp_path, learne
     with pytest.raises(KeyLocked, match="with your instructor") as error:
         available_key(ARTICLE, answers=tmp_path / "none", directory=learner_dir, keys_dir=tmp_path)
     assert error.value.locked is None
+
+
+def test_a_read_only_shared_keys_folder_on_a_hub_works(tmp_path, locked, monkeypatch):
+    """On a hub the keys folder is shared and read-only: unlocking writes only to the
+    learner's own folder."""
+    import os
+    import stat
+
+    for path in [*locked.out.iterdir(), locked.out]:
+        path.chmod(
+            stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH | (stat.S_IXUSR if path.is_dir() else 0)
+        )
+    try:
+        monkeypatch.setenv("RHETORIC_LAB_KEYS", str(locked.out))
+        learner = tmp_path / "home" / "ann"
+        opened = unlock(ARTICLE, locked.codes[ARTICLE], directory=learner)
+        assert len(opened.key) and (learner / ".keys" / f"{ARTICLE}.json").exists()
+        assert sorted(os.listdir(locked.out)) == sorted(
+            [f"{ARTICLE}.locked", f"{OTHER}.locked", "manifest.json"]
+        )
+    finally:
+        for path in [locked.out, *locked.out.iterdir()]:
+            path.chmod(0o755)
