@@ -703,13 +703,16 @@ def test_out_inside_the_input_folder(tmp_path, capsys):
     capsys.readouterr()
     assert main(["collect", str(folder), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    assert "skipped 3 file(s) written by an earlier collect" in printed
+    # class.csv, its history and rejects, and the reflections' rejects (class.reflections.csv
+    # is left to the reflection collect)
+    assert "skipped 4 file(s) written by an earlier collect" in printed
     assert "from 3 file(s)" in printed and "duplicate            0" in printed
     pd.testing.assert_frame_equal(pd.read_csv(out, dtype=str, keep_default_na=False), first)
 
     output_paths(out)["history"].rename(folder / "old.csv")  # known by its header
     result = collect([folder], now=NOW)
     assert sorted(p.rsplit("/", 1)[-1] for p in result.skipped) == [
+        "class.reflections-rejects.csv",
         "class.rejects.csv",
         "old.csv",
     ]

@@ -37,8 +37,7 @@ def test_core_set_reasons_give_away_no_key_rationale(corpus):
 def test_core_sentence_ids_and_unknown_article(corpus):
     ids = core_sentence_ids("press-trump-security-guarantees", corpus=corpus)
     assert "press-trump-security-guarantees-002" in ids  # the standfirst
-    with pytest.raises(KeyError, match="no core set"):
-        core_sentence_ids("nope", corpus=corpus)
+    assert core_sentence_ids("nope", corpus=corpus) is None  # the whole article, then
 
 
 def _write(tmp_path, text):
@@ -70,3 +69,51 @@ def test_a_faulty_core_set_names_every_problem(tmp_path, corpus):
 
 def test_the_default_file_is_in_the_data_folder():
     assert (paths.data_dir() / "core-sets.yml").exists()
+
+
+def test_without_a_core_sets_file_there_is_no_core_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("RHETORIC_LAB_DATA", str(tmp_path))
+    assert core_sentence_ids("when-will-starmer-talk-to-putin") is None
+
+
+def test_the_core_panel_shows_the_set_and_counts_it(tmp_path, corpus):
+    """Does AnnotationPanel(article, sentences="core") show the core set, count progress
+    over it, and keep all sentences one click away?"""
+    from widgets.codebook import load_codebook
+    from widgets.panel import AnnotationPanel
+
+    article_id = "when-will-starmer-talk-to-putin"
+    core = core_sentence_ids(article_id, corpus=corpus)
+    panel = AnnotationPanel(
+        article_id,
+        learner="ann",
+        directory=tmp_path / "ann",
+        corpus=corpus,
+        codebook=load_codebook(),
+        sentences="core",
+    )
+    assert panel.ready, panel.message
+    assert tuple(s.sentence_id for s in panel.model.sentences) == core
+    state = panel.view.state
+    assert f"0 of {len(core)} sentences labelled" in state["progress"]
+    first = corpus.article(article_id).sentence_index[core[0]]
+    assert (
+        f"sentence 1 of {len(core)} in the core set (sentence {first.position} "
+        in (state["position"])
+    )
+    panel.choose_technique("loaded-language")
+    assert panel.store.current(article_id, core[0])["techniques"] == "loaded-language"
+    assert panel.scope_button.description == "Show all sentences"
+    panel.scope_button.click()
+    assert panel.model.n_sentences == len(corpus.article(article_id).sentences)
+    assert panel.scope_button.description == f"Show the core set ({len(core)} sentences)"
+    panel.scope_button.click()
+    assert panel.model.subset and panel.model.n_sentences == len(core)
+
+
+def test_an_unknown_sentences_choice_is_refused(tmp_path, corpus):
+    from widgets.panel import AnnotationPanel
+
+    with pytest.raises(ValueError, match="'all' or 'core'"):
+        AnnotationPanel("when-will-starmer-talk-to-putin", learner="ann",
+                        directory=tmp_path, corpus=corpus, sentences="some")  # fmt: skip

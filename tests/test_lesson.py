@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import zipfile
 
 import pandas as pd
@@ -232,10 +233,15 @@ def test_hand_in_copies_the_file_into_the_current_folder(tmp_path, corpus, codeb
     here.mkdir()
     monkeypatch.chdir(here)
     result = lesson.hand_in(learner="cara", directory=labels)
-    assert result.path == here / "rhetoric-lab-labels-cara.csv"
-    assert result.path.read_bytes() == store.path.read_bytes()
-    assert result.rows == 8 and not result.problems
+    assert result.path == here / "rhetoric-lab-handin-cara.zip"
+    with zipfile.ZipFile(result.path) as archive:
+        assert archive.read("cara.csv") == store.path.read_bytes()
+        assert json.loads(archive.read("handin.json"))["learner"] == "cara"
+    assert result.rows == 8 and not result.problems and result.reflections == 0
     assert "Upload" in result._repr_html_() and "8" in str(result)
+    plain = lesson.hand_in(here / "rhetoric-lab-labels-cara.csv", learner="cara", directory=labels)
+    assert plain.path.read_bytes() == store.path.read_bytes()
+    assert "labels only" in plain._repr_html_()
 
 
 def test_hand_in_to_a_zip_and_to_a_folder(tmp_path, corpus, codebook):
@@ -245,13 +251,13 @@ def test_hand_in_to_a_zip_and_to_a_folder(tmp_path, corpus, codebook):
     _label_first(store, "when-will-starmer-talk-to-putin", 2)
     zipped = lesson.hand_in(tmp_path / "out" / "mine.zip", learner="dev", directory=labels)
     with zipfile.ZipFile(zipped.path) as archive:
-        assert archive.namelist() == ["dev.csv"]
+        assert archive.namelist() == ["dev.csv", "handin.json"]
         assert archive.read("dev.csv") == store.path.read_bytes()
     assert zipped.rows == 4
     folder = tmp_path / "uploads"
     folder.mkdir()
     copied = lesson.hand_in(folder, learner="dev", directory=labels)
-    assert copied.path == folder / "rhetoric-lab-labels-dev.csv"
+    assert copied.path == folder / "rhetoric-lab-handin-dev.zip"
 
 
 def test_hand_in_with_nothing_saved_or_onto_itself(tmp_path, corpus, codebook):

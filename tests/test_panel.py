@@ -91,7 +91,9 @@ def test_the_view_is_one_anywidget_with_its_module_beside_it(panel):
     """Is the interactive surface one anywidget whose ES module and CSS sit beside it,
     with a plain message in the cell until the module runs?"""
     assert isinstance(panel.view, PanelView)
-    assert [type(c).__name__ for c in panel.children] == ["HTML", "PanelView", "HTML"]
+    # (last, the switch between the core set and all sentences: this article has one)
+    assert panel.children[-1] is panel.scope_button
+    assert [type(c).__name__ for c in panel.children[:-1]] == ["HTML", "PanelView", "HTML"]
     assert PANEL_CLASS in panel._dom_classes  # the view finds its fallback message by it
     assert "rl-fallback" in panel.fallback._dom_classes
     assert "did not load" in panel.fallback.value and "reload the page" in FALLBACK_MESSAGE

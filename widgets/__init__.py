@@ -17,6 +17,8 @@ _PUBLIC = {
     "AnnotationPanel": "widgets.panel",
     "SelfCheck": "widgets.selfcheck",
     "ClassDashboard": "widgets.dashboard",
+    "Reflection": "widgets.reflection_widget",
+    "reflect": "widgets.reflection_widget",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -412,6 +412,9 @@ def changed_minds(history: pd.DataFrame, *, by_target: bool = False) -> pd.DataF
         of that label, so a withdrawal counts), ``learners`` (who changed it at least
         once); only what changed, most changed first.
     """
+    from .reveals import without_reveals
+
+    history = without_reveals(history)  # a look at the key is no change of mind
     keys = ["article_id", "sentence_id", *(["target"] if by_target else [])]
     columns = [*keys, "changes", "learners"]
     learner, learner_ids = _codes(history, "learner")

@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "check-key": "check_key",
     "lessons": "lessons",
     "where": "where",
+    "keys": "keys",
+    "unlock": "unlock",
 }
 
 

@@ -59,8 +59,10 @@ Accounting (exact, checked on every call)
 ``rows_read`` counts every data record of every file that could be read (blank lines
 excepted). Each record lands in exactly one bucket::
 
-    rows_read == kept + superseded + cleared + duplicate + rejected
+    rows_read == kept + superseded + cleared + duplicate + rejected + revealed
 
+``revealed`` = rows recording a look at the key (status ``revealed``, see
+:mod:`widgets.reveals`; in ``history``, never in ``labels``, and never superseding a label);
 ``kept`` = rows of ``labels`` (the current label of a key); ``superseded`` = valid rows a
 later save of the same key replaced (in ``history``); ``cleared`` = a key's latest row
 withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``duplicate`` =
@@ -106,11 +108,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import paths
+from .handin import is_hand_in_name, named_learner, restore_learner_id
+from .reflections import is_reflection_file
 from .schema import (
     CONFIDENCE_LEVELS,
     LABEL_COLUMNS,
+    REVEAL_WHOLE_ARTICLE,
     STANCES,
     STATUS_CLEARED,
+    STATUS_REVEALED,
     STATUS_SET,
     SUMMARY_SENTENCE_ID,
     TECHNIQUE_TARGET,
@@ -161,6 +167,7 @@ COUNT_KEYS: tuple[str, ...] = (
     "cleared",
     "duplicate",
     "rejected",
+    "revealed",
 )
 #: A file larger than this is refused unread (a label file is a few hundred KB).
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -354,6 +361,10 @@ def _zip_sources(path: Path, display: str) -> list[_Source]:
             continue
         suffix = member.suffix.lower()
         name = f"{display}:{info.filename}"
+        if suffix == ".zip" and is_hand_in_name(member.name):
+            # a hand-in zip in a platform's "download all submissions" zip
+            sources.extend(_hand_in_sources(path, info, name, member))
+            continue
         if suffix == ".zip":
             # a learner uploaded a zip: say so rather than skip their labels silently
             problem = "zip inside a zip: unzip it and collect the folder it holds"
@@ -375,6 +386,34 @@ def _zip_sources(path: Path, display: str) -> list[_Source]:
 
         sources.append(
             _Source(f"{display}:{info.filename}", _provenance(member.parts), info.file_size, read)
+        )
+    return sources
+
+
+def _hand_in_sources(path: Path, info, name: str, member: PurePosixPath) -> list[_Source]:
+    """The CSV members of a hand-in zip (:mod:`widgets.handin`) that is itself a member
+    of the zip at ``path``: read into memory, never extracted."""
+    try:
+        with zipfile.ZipFile(path) as outer:
+            inner = zipfile.ZipFile(io.BytesIO(outer.read(info)))
+            infos = inner.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+        return [
+            _Source(name, _provenance(member.parts), 0, _failing(f"unreadable hand-in: {error}"))
+        ]
+    sources = []
+    for item in sorted(infos, key=lambda i: i.filename):
+        if item.is_dir() or not item.filename.lower().endswith(".csv"):
+            continue
+
+        def read(item=item, inner=inner):
+            try:
+                return inner.read(item)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+                raise _FileProblem(f"unreadable zip member: {error}") from None
+
+        sources.append(
+            _Source(f"{name}:{item.filename}", _provenance(member.parts), item.file_size, read)
         )
     return sources
 
@@ -839,6 +878,8 @@ class _Reader:
         self.rejects: list[tuple[int, int, str, str]] = []
         self.file_rows: list[dict] = []
         self.skipped: list[int] = []
+        #: reflection files (widgets.reflections reads them): not label files, not counted
+        self.reflections: list[int] = []
         #: scanned file name -> kind, for collect outputs known before reading
         self.outputs: dict[str, str] = {}
         self._batch: _Batch | None = None
@@ -860,6 +901,10 @@ class _Reader:
         }
         self.file_rows.append(record)
         self._remaining -= source.size
+        if is_reflection_file(source.name):
+            record["notes"] = "reflections: read by collect_reflections, not a label file"
+            self.reflections.append(index)
+            return
         if source.scanned and source.name in self.outputs:
             self._skip(index, self.outputs[source.name])
             return
@@ -1065,6 +1110,60 @@ def _to_frame(tables: list[pa.Table]) -> tuple[pd.DataFrame, np.ndarray, np.ndar
     return pd.DataFrame(dict(zip(names, series, strict=True)), copy=False), stamps, stamp_ok
 
 
+# -- learner ids a spreadsheet mangled ----------------------------------------------------
+
+
+def _restore_named_learners(frame: pd.DataFrame, names: np.ndarray, file_rows: list[dict]):
+    """Compare each hand-in file's learner ids with the id its hand-in names
+    (:func:`widgets.handin.named_learner`): an id a spreadsheet rewrote (``00123`` read
+    back as ``123`` or ``1.23E+02``) is put back, with a note on the file; rows naming
+    another id are marked. Returns ``(mask, reasons)`` of the marked rows, or ``None``.
+    One pass over the rows, and none when no file is a hand-in."""
+    named = {i: n for i, name in enumerate(names[:-1]) if (n := named_learner(str(name)))}
+    if not named or not len(frame):
+        return None
+    files = frame["_file"].to_numpy(dtype=np.int64)
+    in_named = np.isin(files, np.fromiter(named, dtype=np.int64))
+    if not in_named.any():
+        return None
+    learner = frame["learner"]
+    codes = learner.cat.codes.to_numpy().astype(np.int64)
+    categories = list(learner.cat.categories)
+    width = len(categories) + 1
+    pairs = np.unique(files[in_named] * width + codes[in_named] + 1)
+    new_codes, marked, reasons = None, None, None
+    for pair in pairs:
+        file_index, code = divmod(int(pair), width)
+        code -= 1
+        found = categories[code] if code >= 0 else ""
+        wanted = named[file_index]
+        if found == wanted:
+            continue
+        restored, message = restore_learner_id(found, wanted)
+        rows = (files == file_index) & (codes == code)
+        notes = file_rows[file_index]["notes"]
+        if restored is not None:
+            if restored not in categories:
+                categories.append(restored)
+            if new_codes is None:
+                new_codes = codes.copy()
+            new_codes[rows] = categories.index(restored)
+            file_rows[file_index]["notes"] = f"{notes}; {message}" if notes else message
+        else:
+            if marked is None:
+                marked = np.zeros(len(frame), dtype=bool)
+                reasons = np.full(len(frame), None, dtype=object)
+            marked |= rows
+            reasons[rows] = message
+            flag = f"rows rejected: {message}"
+            file_rows[file_index]["notes"] = f"{notes}; {flag}" if notes else flag
+    if new_codes is not None:
+        frame["learner"] = pd.Categorical.from_codes(
+            new_codes.astype(np.int32), categories=categories, validate=False
+        )
+    return None if marked is None else (marked, reasons)
+
+
 # -- validation --------------------------------------------------------------------------
 
 
@@ -1166,8 +1265,9 @@ class _Validator:
             "status",
             lambda v: (
                 None
-                if v in (STATUS_SET, STATUS_CLEARED)
-                else f"unknown status: {v!r} (expected {STATUS_SET!r} or {STATUS_CLEARED!r})"
+                if v in (STATUS_SET, STATUS_CLEARED, STATUS_REVEALED)
+                else f"unknown status: {v!r} (expected {STATUS_SET!r}, {STATUS_CLEARED!r} "
+                f"or {STATUS_REVEALED!r})"
             ),
         )
         article_codes, articles = _codes(frame, "article_id")
@@ -1183,7 +1283,7 @@ class _Validator:
         owner = np.array(
             [
                 -1
-                if s == SUMMARY_SENTENCE_ID
+                if s in (SUMMARY_SENTENCE_ID, REVEAL_WHOLE_ARTICLE)
                 else article_position.get(index[s].article_id, -3)
                 if s in index
                 else -2
@@ -1248,6 +1348,16 @@ class _Validator:
         )
         status_codes, statuses = _codes(frame, "status")
         is_set = np.array([s == STATUS_SET for s in statuses] + [False])[status_codes]
+        if REVEAL_WHOLE_ARTICLE in sentences:  # "*" names a whole article, on reveals only
+            whole = sentences.index(REVEAL_WHOLE_ARTICLE)
+            is_reveal = np.array([s == STATUS_REVEALED for s in statuses] + [False])
+            self._set(
+                (sentence_codes == whole) & ~is_reveal[status_codes],
+                lambda where: np.array(
+                    [f"unknown sentence: {REVEAL_WHOLE_ARTICLE!r} on a label row" for _ in where],
+                    dtype=object,
+                ),
+            )
         technique_target = np.array([t == TECHNIQUE_TARGET for t in targets] + [False])[
             target_codes
         ]
@@ -1532,6 +1642,12 @@ def _merge(
         (_ranks(targets, target_order), target_codes),
     ]
     every = len(valid_idx) == len(valid)  # (then no row needs picking out)
+    status_codes, statuses = _codes(frame, "status")
+    # Reveal rows (a look at the key) are keyed apart from labels: they never supersede a
+    # label or become one. No pass at all when no file has any.
+    reveal_code = statuses.index(STATUS_REVEALED) if STATUS_REVEALED in statuses else None
+    if reveal_code is not None:
+        parts.append((np.arange(2, dtype=np.int64), (status_codes == reveal_code).view(np.int8)))
     key = np.zeros(len(valid_idx), dtype=np.int64)
     for ranks, codes in parts:
         key *= len(ranks)
@@ -1584,18 +1700,26 @@ def _merge(
     live_idx = sorted_idx[live]
     live_key = key[live]
     latest = np.r_[live_key[1:] != live_key[:-1], True] if len(live_key) else np.zeros(0, bool)
-    status_codes, statuses = _codes(frame, "status")
     set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
     is_set = status_codes[live_idx] == set_code
     kept_idx = live_idx[latest & is_set]
+    revealed = 0
+    if reveal_code is not None:
+        is_reveal = status_codes[live_idx] == reveal_code
+        revealed = int(is_reveal.sum())
+        latest &= ~is_reveal  # (counted as revealed, neither superseded nor cleared)
+        superseded = int((~latest).sum()) - revealed
+    else:
+        superseded = int((~latest).sum())
 
     return (
         live_idx,
         kept_idx,
         {
-            "superseded": int((~latest).sum()),
+            "superseded": superseded,
             "cleared": int((latest & ~is_set).sum()),
             "duplicate": int(duplicate.sum()),
+            "revealed": revealed,
         },
     )
 
@@ -1716,7 +1840,11 @@ def collect(
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
     bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
+    mangled = _restore_named_learners(frame, names, reader.file_rows)
     reason = _Validator(frame, corpus, codebook, stamps, stamp_ok, limit).run()
+    if mangled is not None:  # rows whose id differs from the one their hand-in names
+        where = mangled[0] & pd.isna(reason)
+        reason[where] = mangled[1][where]
     bar.stage("merging saves")
     live_idx, kept_idx, merge_counts = _merge(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok
@@ -1790,7 +1918,7 @@ def collect(
     files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
 
     counts = {
-        "files": len(sources) - len(reader.skipped),
+        "files": len(sources) - len(reader.skipped) - len(reader.reflections),
         "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,
@@ -1798,7 +1926,9 @@ def collect(
         **merge_counts,
         "rejected": int((rejects["row"] > 0).sum()),
     }
-    total = sum(counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected"))
+    total = sum(
+        counts[k] for k in ("kept", "superseded", "cleared", "duplicate", "rejected", "revealed")
+    )
     if total != counts["rows_read"]:  # pragma: no cover - a bug, never bad input
         raise RuntimeError(f"collect lost track of rows: {counts}")
     bar.close()

@@ -110,12 +110,12 @@ def load_core_sets(
 
 def core_sentence_ids(
     article_id: str, path: str | os.PathLike | None = None, *, corpus=None
-) -> tuple[str, ...]:
-    """The core set's sentence ids of one article, in reading order (``KeyError`` if the
-    article has no core set)."""
-    sets = load_core_sets(path, corpus=corpus)
-    try:
-        return tuple(c.sentence_id for c in sets[article_id])
-    except KeyError:
-        known = ", ".join(sets) or "none"
-        raise KeyError(f"no core set for article {article_id!r}; core sets: {known}") from None
+) -> tuple[str, ...] | None:
+    """The core set's sentence ids of one article, in reading order, or ``None`` when the
+    kit lists no core set for it (no core-sets file, or no entry): callers then use the
+    whole article."""
+    file = Path(path) if path is not None else paths.data_dir() / CORE_SETS_FILE
+    if not file.exists():
+        return None
+    chosen = load_core_sets(file, corpus=corpus).get(article_id)
+    return tuple(c.sentence_id for c in chosen) if chosen else None

@@ -9,6 +9,7 @@ spec that is on screen. Charts are interactive, with tooltips, and need no netwo
 
 from __future__ import annotations
 
+import html
 import os
 
 import ipywidgets as widgets
@@ -41,6 +42,20 @@ _CONTROLS: dict[str, frozenset[str]] = {
     "key": frozenset({"technique"}),
 }
 _ALL = ""
+
+
+def _pre_reveal(labels: pd.DataFrame, class_csv) -> tuple[pd.DataFrame, str]:
+    """Pre-reveal labels (widgets.reveals) when the history beside ``class_csv`` has reveal
+    rows; the labels as they are otherwise (one look at the history's status column)."""
+    from .collect import output_paths
+    from .reveals import PRE_REVEAL_NOTE, pre_reveal_labels, reveal_mask
+
+    history_path = output_paths(class_csv)["history"]
+    if not history_path.exists():
+        return labels, ""
+    if not reveal_mask(read_class_csv(history_path, columns=["status"])).any():
+        return labels, ""
+    return pre_reveal_labels(labels, read_class_csv(history_path)), PRE_REVEAL_NOTE
 
 
 class ClassDashboard(widgets.VBox):
@@ -87,8 +102,11 @@ class ClassDashboard(widgets.VBox):
     ) -> None:
         if labels is None and class_csv is None:
             raise ValueError("ClassDashboard needs labels or class_csv")
+        #: what the charts measure, when learners looked at the key ("" otherwise)
+        self.note = ""
         if labels is None:
             labels = read_class_csv(class_csv)
+            labels, self.note = _pre_reveal(labels, class_csv)
         if corpus is None:
             from .corpus import load_corpus
 
@@ -137,7 +155,10 @@ class ClassDashboard(widgets.VBox):
         for control in (self.view, self.article, self.technique, self.target):
             control.observe(self._on_change, names="value")
         controls = widgets.HBox([self.view, self.article, self.technique, self.target])
-        super().__init__([controls, self.output])
+        shown = [controls, self.output]
+        if self.note:  # say which labels the charts measure
+            shown.insert(0, widgets.HTML(f"<p role='note'>{html.escape(self.note)}</p>"))
+        super().__init__(shown)
         self.render()
 
     @staticmethod

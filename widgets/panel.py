@@ -89,8 +89,13 @@ class AnnotationPanel(widgets.VBox):
         targets=None,
         corpus=None,
         codebook=None,
+        sentences: str = "all",
     ) -> None:
         super().__init__(layout=widgets.Layout(width="100%"))
+        if sentences not in ("all", "core"):
+            raise ValueError(f"sentences must be 'all' or 'core', not {sentences!r}")
+        #: "core": the article's core set (data/core-sets.yml), "all" sentences a click away
+        self.sentences = sentences
         self.add_class(PANEL_CLASS)
         self.article_id = article_id
         self.ready = False
@@ -227,9 +232,22 @@ class AnnotationPanel(widgets.VBox):
         self._start_for(learner)
 
     def _start(self, store: LabelStore) -> None:
+        from .core_sets import CoreSetError, core_sentence_ids
+
         self.store = store
+        try:
+            core = core_sentence_ids(self.article_id, corpus=self.corpus)
+        except CoreSetError as error:
+            if self.sentences == "core":
+                self._show_message("The core set could not be read.", str(error))
+                return
+            core = None  # the whole article needs no core set
         self.model = AnnotationModel(
-            self.article, store=store, codebook=self.codebook, targets=self._targets
+            self.article,
+            store=store,
+            codebook=self.codebook,
+            targets=self._targets,
+            sentence_ids=core if self.sentences == "core" else None,
         )
         self.view = PanelView(
             spec=panel_spec(
@@ -247,6 +265,16 @@ class AnnotationPanel(widgets.VBox):
         )
         self.fallback.add_class("rl-fallback")
         self.children = [self.fallback, self.view, self.error_area]
+        if core:  # the other view, one click away
+            self.scope_button = widgets.Button(
+                description="Show all sentences"
+                if self.model.subset
+                else f"Show the core set ({len(core)} sentences)",
+                tooltip="Switch between the article's core sentences and all of them",
+                layout=widgets.Layout(width="auto"),
+            )
+            self.scope_button.on_click(self._guard(self._switch_scope))
+            self.children = [*self.children, self.scope_button]
         self.ready = True
         self.message = ""
         if store.problems:
@@ -257,6 +285,10 @@ class AnnotationPanel(widgets.VBox):
             )
         else:
             self._refresh()
+
+    def _switch_scope(self, _button=None) -> None:
+        self.sentences = "all" if self.model.subset else "core"
+        self._start(self.store)
 
     # -- what the learner can do (the browser's messages call these too) ---------------
 

@@ -38,6 +38,8 @@ __all__ = [
     "resolve_learner",
     "remember_learner",
     "LEARNER_FILE",
+    "KEYS_FOLDER",
+    "locked_keys_dirs",
 ]
 
 #: The installed package itself (``widgets/``).
@@ -54,6 +56,9 @@ PACKAGED_DIR = PACKAGE_DIR / "_kit"
 
 #: An installed kit keeps each learner's files under ``~/rhetoric-lab/``.
 KIT_FOLDER = "rhetoric-lab"
+
+#: Name of the folder of locked answer keys, in a release bundle or beside the lessons.
+KEYS_FOLDER = "keys"
 
 #: File (inside the annotation directory) that remembers the learner id asked for once.
 LEARNER_FILE = ".learner"
@@ -262,3 +267,27 @@ def remember_learner(learner: str, directory: str | os.PathLike | None = None) -
     folder.mkdir(parents=True, exist_ok=True)
     (folder / LEARNER_FILE).write_text(value + "\n", encoding="utf-8")
     return value
+
+
+def locked_keys_dirs(path: str | os.PathLike | None = None) -> list[Path]:
+    """Folders that may hold locked answer keys, in the order they are searched.
+
+    ``path`` if given (only it); else ``$RHETORIC_LAB_KEYS`` (a read-only shared folder
+    on a hub), ``keys/`` in the release bundle or checkout, and ``keys/`` beside the
+    learner's lessons (the working folder, or its parent when the notebook runs in
+    ``lessons/``). Only folders that exist are listed; the installed package itself never
+    carries locked keys, because one wheel serves every class.
+    """
+    if path is not None:
+        return [Path(path)]
+    candidates = []
+    env = os.environ.get("RHETORIC_LAB_KEYS")
+    if env:
+        candidates.append(Path(env))
+    cwd = Path.cwd()
+    candidates += [REPO_ROOT / KEYS_FOLDER, cwd / KEYS_FOLDER, cwd.parent / KEYS_FOLDER]
+    found: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and all(candidate.resolve() != f.resolve() for f in found):
+            found.append(candidate)
+    return found

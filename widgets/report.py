@@ -39,6 +39,7 @@ from .agreement import (
 )
 from .chart_text import chart_alternative_html
 from .pseudonyms import pseudonym_map
+from .reveals import PRE_REVEAL_NOTE, pre_reveal_labels, reveal_summary, without_reveals
 from .schema import KEY_COLUMNS, STATUS_CLEARED, SUMMARY_SENTENCE_ID, split_techniques
 from .vega_bundle import javascript_bundle
 
@@ -275,6 +276,7 @@ def changed_minds(history: pd.DataFrame, *, corpus) -> pd.DataFrame:
     # Counted on category codes, the article the slowest digit of one integer key per
     # row: a sort finds the keys and how often each was saved (a groupby of four text
     # columns takes seconds on 10,000 learners' history).
+    history = without_reveals(history)  # a look at the key is no label
     columns = ["article_id", *(c for c in KEY_COLUMNS if c != "article_id")]
     coded = {c: _factorize(history[c]) for c in columns}
     keep = np.ones(len(history), dtype=bool)
@@ -440,6 +442,58 @@ def _learner_section(
     )
 
 
+def _reflections(reflections, names, salt, show_names, model_answers) -> str:
+    from .reflections import load_questions
+    from .report_reflections import reflection_section
+
+    missing = sorted({str(x) for x in reflections["learner"]} - set(names))
+    if missing:  # a learner who wrote but labelled nothing
+        extra = {x: x for x in missing} if show_names else pseudonym_map(missing, salt or "")
+        names = {**names, **extra}
+    try:
+        questions = load_questions()
+    except (OSError, ValueError):
+        questions = ()
+    return reflection_section(reflections, questions, names, model_answers)
+
+
+def _reveal_section(reveals, names: dict, salt, show_names: bool) -> str:
+    """Looks at the key per learner (pseudonymised) and the sentences looked at most."""
+    per_learner = reveals.per_learner.copy()
+    missing = [x for x in per_learner["learner"] if x not in names]
+    if missing:  # a learner whose every label came after a look
+        names = {
+            **names,
+            **({x: x for x in missing} if show_names else pseudonym_map(missing, salt or "")),
+        }
+    per_learner["learner"] = [names[x] for x in per_learner["learner"]]
+    counts = {"sentences": "d", "summaries": "d", "whole_articles": "d", "total": "d"}
+    return (
+        '<section id="reveals"><h2>Looks at the key</h2>'
+        f"<p>{reveals.total} looks at the key: a sentence checked as the learner went, the "
+        "summary, or a whole article through “Reveal anyway”. Labels saved after a look "
+        "are not in the agreement measures.</p><h3>Per learner</h3>"
+        + _table(
+            per_learner,
+            {
+                "learner": "Learner",
+                "sentences": "Sentences checked",
+                "summaries": "Summaries",
+                "whole_articles": "Whole articles",
+                "total": "Total",
+            },
+            counts,
+        )
+        + "<h3>Sentences looked at most</h3>"
+        + _table(
+            reveals.per_sentence.head(20),
+            {"article_id": "Article", "sentence_id": "Sentence", "learners": "Learners"},
+            {"learners": "d"},
+        )
+        + "</section>"
+    )
+
+
 def render_html(
     labels: pd.DataFrame,
     *,
@@ -454,6 +508,9 @@ def render_html(
     discuss: int = 10,
     learner_limit: int = 500,
     bundle: str | None = None,
+    pre_reveal: bool = True,
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """The whole report as one HTML document, and the names of its charts.
 
@@ -479,6 +536,13 @@ def render_html(
         Learners listed in the table at most.
     bundle : str, optional
         The JavaScript bundle (default :func:`javascript_bundle`).
+    pre_reveal : bool
+        Measure pre-reveal labels (:mod:`widgets.reveals`; needs ``history`` with
+        ``status`` and ``saved_at``), and say so; ``False`` measures current labels.
+    reflections : DataFrame, optional
+        ``class.reflections.csv`` (:mod:`widgets.reflections`): each question's answers
+        are shown, pseudonymised and escaped, beside ``model_answers``
+        (``answers/model-answers.yml``, when present).
 
     Returns
     -------
@@ -489,6 +553,9 @@ def render_html(
     if key is None and (labels["learner"] == KEY_LEARNER).any():
         key = labels[labels["learner"] == KEY_LEARNER]
     labels = labels[labels["learner"] != KEY_LEARNER]
+    reveals = reveal_summary(history, corpus)
+    if pre_reveal and reveals.total:
+        labels = pre_reveal_labels(labels, history)
     if simulated is None:
         simulated = charts_module.is_simulated(labels)
     prepared = prepare_labels(labels)
@@ -528,10 +595,22 @@ def render_html(
             '<p class="missing">No answer key was found, so the comparisons with the key '
             "are left out.</p>"
         )
+    if reveals.total:
+        out.append(
+            f'<p class="note" id="pre-reveal-note">{_e(PRE_REVEAL_NOTE)}</p>'
+            if pre_reveal
+            else '<p class="note" id="pre-reveal-note">Agreement, disagreement and the '
+            "charts use current labels, including labels changed after a look at the key."
+            "</p>"
+        )
     contents = [(f"chart-{name}", CHART_HEADINGS[name]) for name in chart_objects]
     contents += [("agreement-table", "Agreement table"), ("discuss", "Discuss these sentences")]
     if history is not None:
         contents.append(("changed-minds", "Changed minds"))
+    if reveals.total:
+        contents.append(("reveals", "Looks at the key"))
+    if reflections is not None and len(reflections):
+        contents.append(("reflections", "Reflections"))
     contents.append(("learners", "Learners"))
     out.append(
         '<nav aria-label="Contents"><ul>'
@@ -571,6 +650,10 @@ def render_html(
             )
             + "</section>"
         )
+    if reveals.total:
+        out.append(_reveal_section(reveals, names, salt, show_names))
+    if reflections is not None and len(reflections):
+        out.append(_reflections(reflections, names, salt, show_names, model_answers))
     out.append(_learner_section(prepared, comparison, names, learner_limit))
     embed = json.dumps(_EMBED_OPTIONS)
     out.append(
@@ -632,6 +715,8 @@ def write_report(
     salt: str | None = None,
     simulated: bool | None = None,
     title: str = "Rhetoric Lab: class results",
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
 ) -> ReportResult:
     """Write the report: an HTML file at ``out``, or images in :func:`image_folder`.
 
@@ -657,6 +742,8 @@ def write_report(
             salt=salt,
             simulated=simulated,
             title=title,
+            reflections=reflections,
+            model_answers=model_answers,
         )
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)

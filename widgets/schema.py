@@ -14,6 +14,11 @@ the current label and earlier rows are history.
   holds the main frame id).
 * ``status`` is ``set``, or ``cleared`` for a row that withdraws the key's label (undo
   of a first label); a key whose latest row is ``cleared`` has no current label.
+* ``status == "revealed"`` (:data:`STATUS_REVEALED`) records that the learner saw the
+  key: for one sentence, the summary, or (``sentence_id ==`` :data:`REVEAL_WHOLE_ARTICLE`)
+  a whole article. It is no label: current-label functions skip it, and a label is
+  *pre-reveal* when it was saved before the first reveal covering its sentence
+  (:mod:`widgets.reveals`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ __all__ = [
     "KEY_LEARNER",
     "STATUS_SET",
     "STATUS_CLEARED",
+    "STATUS_REVEALED",
+    "REVEAL_WHOLE_ARTICLE",
     "join_techniques",
     "split_techniques",
 ]
@@ -63,6 +70,10 @@ SUMMARY_SENTENCE_ID = "summary"
 #: "not looked at yet"): the key then has no current label.
 STATUS_SET = "set"
 STATUS_CLEARED = "cleared"
+#: ``status`` of a row that records a look at the key (not a label).
+STATUS_REVEALED = "revealed"
+#: ``sentence_id`` of a reveal row covering every sentence of its article ("Reveal anyway").
+REVEAL_WHOLE_ARTICLE = "*"
 
 #: ``learner`` of the answer key's rows (answers/key/), wherever labels are compared.
 KEY_LEARNER = "key"
