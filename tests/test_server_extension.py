@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
@@ -49,5 +50,8 @@ def test_opening_a_kernel_websocket_turns_nodelay_on(monkeypatch):
             self.nodelay = value
 
     handler = Handler()
-    asyncio.run(KernelWebsocketHandler.open(handler, "kernel-1"))
+    # In its own thread: a browser test earlier in the session (Playwright's sync API)
+    # leaves an event loop running in this one, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, KernelWebsocketHandler.open(handler, "kernel-1")).result()
     assert handler.nodelay is True and opened == ["kernel-1"]

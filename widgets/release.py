@@ -20,11 +20,15 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from . import locked_keys, paths
+from . import paths
 from .solutions import strip_solutions
+
+if TYPE_CHECKING:  # the build hooks import this module without pandas or cryptography
+    from .locked_keys import LockResult
 
 __all__ = ["release", "ReleaseResult", "ReleaseError", "INCLUDED", "leaked_answer_text"]
 
@@ -62,7 +66,7 @@ class ReleaseResult:
     left_out_notebooks: list[str] = field(default_factory=list)
     stripped_notebooks: list[str] = field(default_factory=list)
     #: the locked keys written into the bundle (``None`` when there was no key to lock)
-    locked: locked_keys.LockResult | None = None
+    locked: LockResult | None = None
     #: why there are no locked keys ("" when there are)
     lock_problem: str = ""
 
@@ -213,9 +217,14 @@ def release(
     as_zip: bool | None = None,
     force: bool = False,
     self_study: bool = False,
+    lock: bool = True,
 ) -> ReleaseResult:
     """Write the learner bundle to ``out`` (a folder, or a zip when ``out`` ends in
     ``.zip`` or ``as_zip``).
+
+    ``lock=False`` leaves out the locked keys (``keys/``). The package build uses it: one
+    wheel serves every class, and its isolated build environment has neither pandas nor
+    cryptography, which locking needs.
 
     Raises
     ------
@@ -249,7 +258,8 @@ def release(
             "article, or use the self-check once they share the key.\n",
             encoding="utf-8",
         )
-        result.locked, result.lock_problem = _lock_into(bundle, answers, self_study=self_study)
+        if lock:
+            result.locked, result.lock_problem = _lock_into(bundle, answers, self_study=self_study)
         leaks = leaked_answer_text(bundle, answers)
         if leaks:
             raise ReleaseError(
@@ -272,6 +282,8 @@ def release(
         else:
             shutil.copytree(bundle, out)
     if result.locked is not None and not self_study:
+        from . import locked_keys
+
         # Beside the bundle, never in it: the codes are the instructor's.
         result.locked = locked_keys.write_codes_file(result.locked, locked_keys.codes_path(out))
     return result
@@ -280,6 +292,7 @@ def release(
 def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
     """Lock the key into ``bundle/keys``: the result and ``""``, or ``None`` and why
     there are no locked keys (no key to lock, or a key that cannot be read)."""
+    from . import locked_keys
     from .answers import AnswersMissing
 
     try:

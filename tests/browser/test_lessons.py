@@ -344,9 +344,10 @@ def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, l
             what="the stance rows of the fully labelled sentence",
         )
     check.scroll_into_view_if_needed()
-    old = check.inner_text()
     check.get_by_role("button", name=re.compile(r"Check again")).click()
-    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[check.element_handle(), old])
+    # The output is redrawn in steps (cleared, then written): wait for the new count
+    # itself, not for the first change of text.
+    expect(check).to_contain_text(re.compile(rf"labelled {before + 1} of \d+"), timeout=15_000)
     assert _labelled_count(check.inner_text()) == before + 1
     check.get_by_role("button", name="Reveal anyway").click()
     check.get_by_text("against the answer key").wait_for(state="visible")

@@ -19,10 +19,9 @@ LEARNER = "learner-01"
 _LABEL_CELL = """
 from widgets import AnnotationPanel
 panel = next(v for v in Out.values() if isinstance(v, AnnotationPanel))
-button = next(iter(panel.technique_buttons.values()))
-button.value = True
+panel.choose_technique(panel.codebook.techniques[0].id, on=True)
 print("SAVE-PATH", panel.store.path)
-print("SHOWN", panel.save_path.value)
+print("SHOWN", panel.view.spec["save_path"])
 """
 
 _EXECUTE = """

@@ -230,25 +230,24 @@ def _server_memory(user: str) -> dict[str, float]:
     }
 
 
-def test_two_learners_on_a_real_hub_label_into_their_own_homes(hub, hub_venv, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_two_learners_on_a_real_hub_label_into_their_own_homes(hub, hub_venv, browser, tmp_path):
+    # ``browser`` is the session's one Chromium (tests/conftest.py): a second Playwright
+    # in the same process refuses to start inside the first one's event loop.
     site = hub_venv.site_packages()
     site_before = snapshot(site)
     label_files = {}
-    with sync_playwright() as playwright:
-        browser = lab.launch_chromium(playwright)
-        try:
-            contexts = []
-            for user in LEARNERS:
-                context, page = _log_in(browser, hub, user)
-                contexts.append(context)
-                _get_lessons_in_a_terminal(page, hub, user)
-                label_files[user] = _label_in_lesson_01(page, hub, user)
-            # Both panels are open now: what each learner costs the hub.
-            memory = {user: _server_memory(user) for user in LEARNERS}
-        finally:
-            browser.close()
+    contexts = []
+    try:
+        for user in LEARNERS:
+            context, page = _log_in(browser, hub, user)
+            contexts.append(context)
+            _get_lessons_in_a_terminal(page, hub, user)
+            label_files[user] = _label_in_lesson_01(page, hub, user)
+        # Both panels are open now: what each learner costs the hub.
+        memory = {user: _server_memory(user) for user in LEARNERS}
+    finally:
+        for context in contexts:
+            context.close()
 
     # Each learner's file is in their own home and holds only their labels.
     for user, path in label_files.items():
