@@ -539,3 +539,26 @@ def test_an_injected_store_is_used_as_it_is(tmp_path, corpus, codebook):
 def test_the_panel_says_where_it_saves(panel):
     """Learners hand their file in: does the panel name it?"""
     assert panel.view.spec["save_path"].endswith("alice.csv")
+
+
+def test_help_carries_the_glossary_and_says_so_when_it_cannot_be_read(
+    panel, folder, corpus, codebook, tmp_path, monkeypatch
+):
+    from widgets.glossary import load_glossary
+
+    glossary = dict(panel.view.spec["glossary"])
+    terms = {entry.term: entry.definition for entry in load_glossary()}
+    assert glossary == terms and "hedge" in {t.casefold() for t in glossary}
+    assert panel.view.spec["glossary_problem"] == ""
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "glossary.yml").write_text("terms: [{term: hedge}]\n", encoding="utf-8")
+    monkeypatch.setenv("RHETORIC_LAB_DATA", str(data))
+    damaged = AnnotationPanel(
+        ARTICLE, learner="bob", directory=folder, corpus=corpus, codebook=codebook
+    )
+    assert damaged.ready, damaged.message  # labelling goes on
+    assert damaged.view.spec["glossary"] == []
+    problem = damaged.view.spec["glossary_problem"]
+    assert "glossary could not be read" in problem and "glossary.yml" in problem

@@ -255,6 +255,7 @@ class AnnotationPanel(widgets.VBox):
                 self.codebook,
                 self.model,
                 save_path=paths.display_path(store.path),
+                **_glossary_for_help(),
             ),
             state=self._state(),
         )
@@ -536,3 +537,14 @@ class AnnotationPanel(widgets.VBox):
         if self.error_area.layout.display != "none":
             self.error_area.value = ""
             self.error_area.layout.display = "none"
+
+
+def _glossary_for_help() -> dict:
+    """The kit's glossary for the panel's help, or why it is missing: a damaged
+    ``glossary.yml`` must not keep a learner from labelling."""
+    from .glossary import GlossaryError, load_glossary
+
+    try:
+        return {"glossary": load_glossary()}
+    except (OSError, GlossaryError) as error:
+        return {"glossary_problem": f"The glossary could not be read: {error}"}

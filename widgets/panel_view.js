@@ -331,6 +331,19 @@ function render({ model, el }) {
         h("tbody", {}, ...keyRows),
       ),
     );
+    // The glossary: the words of the codebook and the lessons (standfirst, hedge, frame…).
+    if (spec.glossary && spec.glossary.length) {
+      r.help.append(
+        h(
+          "details",
+          { class: "rl-glossary" },
+          h("summary", { text: `Glossary (${spec.glossary.length} terms)` }),
+          h("dl", {}, ...spec.glossary.flatMap(([term, definition]) => [h("dt", { text: term }), h("dd", { text: definition })])),
+        ),
+      );
+    } else if (spec.glossary_problem) {
+      r.help.append(h("p", { class: "rl-glossary", role: "note", text: spec.glossary_problem }));
+    }
     root.append(r.help);
 
     // More: confidence, note, jump, my labels (below the one-screen part).

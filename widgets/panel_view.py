@@ -97,10 +97,14 @@ def _tell_apart(codebook, technique_id: str) -> list[str]:
     return [str(getattr(item, "note", "")) for item in finder(technique_id) or ()]
 
 
-def panel_spec(article, codebook, model, *, save_path: str = "") -> dict:
+def panel_spec(
+    article, codebook, model, *, save_path: str = "", glossary=(), glossary_problem: str = ""
+) -> dict:
     """What the view draws once per article: a JSON-ready dict (all text plain).
 
     ``save_path`` is the learner's file as they would name it (``~/…``): they hand it in.
+    ``glossary`` (:class:`~widgets.glossary.GlossaryEntry` items) goes in the help; when
+    it could not be read, ``glossary_problem`` says why, in the help's place for it.
     """
     meta = " · ".join(
         part
@@ -177,6 +181,8 @@ def panel_spec(article, codebook, model, *, save_path: str = "") -> dict:
             ["help", "Help", first("help")],
         ],
         "keys": [list(pair) for pair in key_legend(codebook)],
+        "glossary": [[entry.term, entry.definition] for entry in glossary],
+        "glossary_problem": glossary_problem,
         "watched": list(watched_keys(codebook)),
         "keyboard_help": _KEYBOARD_HELP,
         "arrow_help": ARROW_KEYS_HELP,

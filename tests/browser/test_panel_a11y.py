@@ -368,6 +368,11 @@ def test_roles_names_states_and_axe_on_the_panel(page, lab_server, shots):
     assert ui.nav_button(page, "Help").get_attribute("aria-expanded") == "true"
     assert "radio group" in help_region.text_content()
     help_region.get_by_role("heading", name="Appeal to fear (key 4)").wait_for()
+    glossary = help_region.locator("details.rl-glossary")
+    glossary.locator("summary").click()  # the glossary, a keyboard-reachable disclosure
+    assert glossary.get_attribute("open") is not None
+    assert glossary.locator("dt").count() >= 8
+    assert glossary.get_by_text("hedge", exact=False).first.is_visible()
     panel.locator("details.rl-more > summary").click()
     panel.get_by_role("button", name="Show my labels so far").click()
     table = panel.get_by_role("table", name="My labels so far")
