@@ -20,8 +20,13 @@ $(BIN)/python:
 	@$(PIP) install --upgrade "pip>=24"
 
 # The kit, with every transitive dependency pinned by requirements.lock.
-$(VENV)/.kit: pyproject.toml requirements.lock | $(BIN)/python
+# An editable install skips the package's data-files, so the config that enables the
+# kit's server extension (kernel websockets without Nagle's delay) is copied by hand.
+SERVER_CONFIG := jupyter-config/jupyter_server_config.d/rhetoric_lab.json
+$(VENV)/.kit: pyproject.toml requirements.lock $(SERVER_CONFIG) | $(BIN)/python
 	$(PIP) install -c requirements.lock -e .
+	@mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	@cp $(SERVER_CONFIG) $(VENV)/etc/jupyter/jupyter_server_config.d/
 	@touch $@
 
 # The kit plus test tools.

@@ -55,3 +55,16 @@ def test_opening_a_kernel_websocket_turns_nodelay_on(monkeypatch):
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, KernelWebsocketHandler.open(handler, "kernel-1")).result()
     assert handler.nodelay is True and opened == ["kernel-1"]
+
+
+def test_the_checkouts_environment_enables_the_extension():
+    """``make lab`` and ``make test`` install the kit editable, which skips data-files:
+    the Makefile copies the config, or every click in a checkout waits ~40 ms more."""
+    import sys
+
+    config = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "rhetoric_lab.json"
+    assert config.is_file(), f"{config} is missing: run make (it copies it)"
+    source = ROOT / "jupyter-config" / "jupyter_server_config.d" / "rhetoric_lab.json"
+    assert json.loads(config.read_text(encoding="utf-8")) == json.loads(
+        source.read_text(encoding="utf-8")
+    )
