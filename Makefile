@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
 
-.PHONY: lab test test-fast browser-deps bench lint clean-venv lock
+.PHONY: lab test test-fast browser-deps hub-deps bench lint clean-venv lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,8 +20,13 @@ $(BIN)/python:
 	@$(PIP) install --upgrade "pip>=24"
 
 # The kit, with every transitive dependency pinned by requirements.lock.
-$(VENV)/.kit: pyproject.toml requirements.lock | $(BIN)/python
+# An editable install skips the package's data-files, so the config that enables the
+# kit's server extension (kernel websockets without Nagle's delay) is copied by hand.
+SERVER_CONFIG := jupyter-config/jupyter_server_config.d/rhetoric_lab.json
+$(VENV)/.kit: pyproject.toml requirements.lock $(SERVER_CONFIG) | $(BIN)/python
 	$(PIP) install -c requirements.lock -e .
+	@mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	@cp $(SERVER_CONFIG) $(VENV)/etc/jupyter/jupyter_server_config.d/
 	@touch $@
 
 # The kit plus test tools.
@@ -45,7 +50,45 @@ browser-deps:
 	    exit 1; \
 	  fi; }
 
-test: $(VENV)/.test browser-deps
+# axe-core for the browser tests' accessibility checks: node and npm from Debian when
+# missing, then the version pinned by tests/browser/js/package-lock.json (git-ignored
+# node_modules/; re-installed only when the lock changes).
+AXE_JS := tests/browser/js/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/browser/js/package.json tests/browser/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nodejs and npm for the browser tests..."; \
+	    (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) || \
+	      { echo "apt-get could not install npm; install it and re-run make test"; exit 1; }; \
+	  else \
+	    echo "The browser tests need npm (for axe-core)."; \
+	    echo "On Debian/Ubuntu run: sudo apt-get install nodejs npm   (then re-run make test)"; \
+	    exit 1; \
+	  fi; }
+	cd tests/browser/js && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+
+# Node and npm (Debian's, like Chromium) and the pinned configurable-http-proxy, for the
+# real JupyterHub test (tests/installed/test_hub.py).
+PROXY_DIR := tests/installed/proxy
+$(PROXY_DIR)/node_modules/.installed: $(PROXY_DIR)/package.json $(PROXY_DIR)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nodejs and npm for the JupyterHub test..."; \
+	    (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) || \
+	      { echo "apt-get could not install nodejs and npm; install them and re-run make test"; exit 1; }; \
+	  else \
+	    echo "The JupyterHub test needs Node.js and npm."; \
+	    echo "On Debian/Ubuntu run: sudo apt-get install nodejs npm   (then re-run make test)"; \
+	    exit 1; \
+	  fi; }
+	cd $(PROXY_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-deps: $(PROXY_DIR)/node_modules/.installed
+
+test: $(VENV)/.test browser-deps $(AXE_JS) hub-deps
 	$(BIN)/python -m pytest
 
 # Everything but the browser: for a quick loop while editing.
@@ -64,5 +107,6 @@ lock: $(BIN)/python
 	$(PIP) install -e '.[test]'
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^rhetoric-lab' > requirements.lock
 
+# The venv at the lower bounds (tests/installed) is kept in build/ between runs.
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) build/venv-lower-bounds-*

@@ -269,3 +269,47 @@ def test_notebook_executes_headless(path, tmp_path, monkeypatch):
         assert "Simulated class" in shown
     # Nothing was written next to the lesson except by design.
     assert sorted(p.name for p in (tmp_path / "lessons").iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_a_lesson_with_questions_keeps_its_learners_answers(path):
+    """Does every lesson that asks reflection questions lay out their answer boxes with
+    ``reflect(<its own name>)``, right after the questions, so answers are saved and handed
+    in, and does the data file list the same questions for it?"""
+    from widgets.labelling.reflections import lesson_questions
+
+    notebook = _load(path)
+    questions = _reflect_questions(notebook)
+    calls = [
+        (index, cell.source)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and "reflect(" in cell.source
+    ]
+    if not questions:
+        assert calls == [], f"{path.name}: reflect() without questions"
+        return
+    assert [normalise_whitespace(q.question) for q in lesson_questions(path.stem)] == [
+        normalise_whitespace(q) for q in questions
+    ], f"{path.name}: data/reflection-questions.yml differs from the lesson's questions"
+    assert len(calls) == 1, f"{path.name}: one reflect() cell"
+    index, source = calls[0]
+    assert f'reflect("{path.stem}")' in source
+    previous = notebook.cells[index - 1]
+    assert previous.cell_type == "markdown" and previous.source.lstrip().startswith("### Reflect")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_a_lesson_labels_the_core_set_where_its_article_has_one(path):
+    """Does a lesson's panel open on the article's core set (data/core-sets.yml), so the
+    labelling fits the lesson's time, with the rest of the article one click away?"""
+    from widgets.content.core_sets import core_sentence_ids
+
+    for cell in _load(path).cells:
+        if cell.cell_type != "code":
+            continue
+        for found in re.finditer(r'AnnotationPanel\("([a-z0-9-]+)"([^)]*)\)', cell.source):
+            article_id, rest = found.groups()
+            if path.name.startswith("00-"):
+                continue  # the tour labels a few sentences of its own choosing
+            if core_sentence_ids(article_id):
+                assert 'sentences="core"' in rest, f"{path.name}: {found.group(0)}"

@@ -75,3 +75,59 @@ def test_plain_id_shortcut_decides_as_the_full_checks(value):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(paths, "_PLAIN_ID", re.compile("(?!)"))  # never matches
         assert outcome() == with_shortcut
+
+
+def _installed(monkeypatch, tmp_path):
+    """This kit as if installed: the folder above the package is site-packages."""
+    site = tmp_path / "venv" / "lib" / "site-packages"
+    (site / "widgets" / "_kit" / "data").mkdir(parents=True)
+    monkeypatch.setattr(paths, "REPO_ROOT", site)
+    monkeypatch.setattr(paths, "PACKAGE_DIR", site / "widgets")
+    monkeypatch.setattr(paths, "PACKAGED_DIR", site / "widgets" / "_kit")
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("RHETORIC_LAB_DIR", "RHETORIC_LAB_DATA", "RHETORIC_LAB_ANSWERS"):
+        monkeypatch.delenv(name, raising=False)
+    return site, home
+
+
+def test_an_installed_kit_reads_its_own_data_and_writes_in_the_home(monkeypatch, tmp_path):
+    site, home = _installed(monkeypatch, tmp_path)
+    assert paths.kit_layout() == "installed"
+    assert paths.data_dir() == site / "widgets" / "_kit" / "data"
+    assert paths.kit_lessons_dir() == site / "widgets" / "_kit" / "lessons"
+    assert paths.annotation_dir() == home / "rhetoric-lab" / "annotations"
+    assert paths.answers_dir() == home / "rhetoric-lab" / "answers"
+    assert paths.class_dir() == home / "rhetoric-lab" / "class"
+    assert paths.learner_lessons_dir() == home / "rhetoric-lab" / "lessons"
+    for folder in (paths.annotation_dir(), paths.answers_dir(), paths.class_dir()):
+        assert site not in folder.parents
+    assert paths.display_path(paths.annotation_dir()) == "~/rhetoric-lab/annotations"
+    monkeypatch.setenv("RHETORIC_LAB_DIR", str(tmp_path / "shared"))
+    assert paths.locate_annotations() == paths.Located(
+        tmp_path / "shared", "set by RHETORIC_LAB_DIR"
+    )
+
+
+def test_a_checkout_and_a_release_bundle_keep_annotations_beside_them(monkeypatch, tmp_path):
+    monkeypatch.delenv("RHETORIC_LAB_DIR", raising=False)
+    assert paths.kit_layout() == "checkout"
+    bundle = tmp_path / "rhetoric-lab"
+    for folder in ("widgets", "data", "lessons", "answers"):
+        (bundle / folder).mkdir(parents=True)
+    (bundle / "pyproject.toml").write_text("")
+    monkeypatch.setattr(paths, "REPO_ROOT", bundle)
+    assert paths.kit_layout() == "release bundle"
+    assert paths.annotation_dir() == bundle / "annotations"
+    assert paths.data_dir() == bundle / "data"
+    assert paths.locate_annotations().source == "annotations/ in the release bundle"
+
+
+def test_the_learner_source_is_named(monkeypatch, tmp_path):
+    monkeypatch.delenv("RHETORIC_LAB_LEARNER", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    assert paths.locate_learner(None, tmp_path) == ("ada", "set by JUPYTERHUB_USER")
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert paths.locate_learner(None, tmp_path)[0] is None
+    paths.remember_learner("bo", tmp_path)
+    assert paths.locate_learner(None, tmp_path) == ("bo", f"remembered in {tmp_path / '.learner'}")

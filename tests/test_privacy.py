@@ -47,7 +47,11 @@ def test_store_default_writes_only_into_the_ignored_folder(
     """With no folder given, does a learner's store write under <repo>/annotations/ and
     nowhere else in the repo?"""
     root = tmp_path / "repo"
-    (root / "lessons").mkdir(parents=True)
+    # A checkout (what kit_layout recognises); an installed kit writes in ~ instead.
+    for folder in ("lessons", "data", "answers/key"):
+        (root / folder).mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setattr(paths, "REPO_ROOT", root)
     for name in ("RHETORIC_LAB_DIR", "RHETORIC_LAB_LEARNER", "JUPYTERHUB_USER"):
         monkeypatch.delenv(name, raising=False)
@@ -56,6 +60,7 @@ def test_store_default_writes_only_into_the_ignored_folder(
     store = LabelStore(corpus=tiny_corpus, codebook=stub_codebook, clock=clock)
     store.save("tiny-one", "tiny-one-001", techniques=["loaded-language"], note="mine")
     written = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    written.remove("pyproject.toml")
     assert all(w.startswith("annotations/") for w in written), written
     assert "annotations/ana.csv" in written
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     "LabelStore": "widgets.labelling.store",
@@ -17,6 +17,8 @@ _PUBLIC = {
     "AnnotationPanel": "widgets.labelling.panel",
     "SelfCheck": "widgets.lesson.selfcheck",
     "ClassDashboard": "widgets.present.dashboard",
+    "Reflection": "widgets.labelling.reflection_widget",
+    "reflect": "widgets.labelling.reflection_widget",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

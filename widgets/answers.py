@@ -1,4 +1,4 @@
-"""Kept for notebooks that import ``widgets.answers``: the answer key lives in
+"""Kept for notebooks that import ``widgets.content.answers``: the answer key lives in
 :mod:`widgets.content.answers`."""
 
 from __future__ import annotations

@@ -23,6 +23,13 @@ position, and a file of an older version still reads:
 * 1: the thirteen columns of :data:`LABEL_COLUMNS`.
 * Later versions may add columns: they go *after* these (:data:`OPTIONAL_COLUMNS` lists
   those a reader knows), and a file without them reads with the value ``""``.
+* 2: the same columns; ``status`` may also be ``revealed``:
+
+* ``status == "revealed"`` (:data:`STATUS_REVEALED`) records that the learner saw the
+  key: for one sentence, the summary, or (``sentence_id ==`` :data:`REVEAL_WHOLE_ARTICLE`)
+  a whole article. It is no label: current-label functions skip it, and a label is
+  *pre-reveal* when it was saved before the first reveal covering its sentence
+  (:mod:`widgets.analysis.reveals`).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ __all__ = [
     "FORMAT_VERSION",
     "OPTIONAL_COLUMNS",
     "SIMULATED_PREFIX",
+    "STATUS_REVEALED",
+    "REVEAL_WHOLE_ARTICLE",
     "join_techniques",
     "split_techniques",
 ]
@@ -77,6 +86,10 @@ SUMMARY_SENTENCE_ID = "summary"
 #: "not looked at yet"): the key then has no current label.
 STATUS_SET = "set"
 STATUS_CLEARED = "cleared"
+#: ``status`` of a row that records a look at the key (not a label).
+STATUS_REVEALED = "revealed"
+#: ``sentence_id`` of a reveal row covering every sentence of its article ("Reveal anyway").
+REVEAL_WHOLE_ARTICLE = "*"
 
 #: ``learner`` of the answer key's rows (answers/key/), wherever labels are compared.
 KEY_LEARNER = "key"
@@ -86,11 +99,11 @@ LABEL_STATUSES: tuple[str, ...] = (STATUS_SET, STATUS_CLEARED)
 
 #: Every ``status`` a row may have. A kind of row that is not a label (a later format's)
 #: is added here, not to :data:`LABEL_STATUSES`: readers keep it in the history, and
-#: collect counts it as ``other_rows``.
-STATUSES: tuple[str, ...] = LABEL_STATUSES
+#: collect counts it as ``revealed``.
+STATUSES: tuple[str, ...] = (*LABEL_STATUSES, STATUS_REVEALED)
 
 #: The label CSV format's version (see the module docstring for what each version holds).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: Columns a reader knows that a file may lack (added after :data:`LABEL_COLUMNS` by later
 #: format versions; empty in version 1). A file without them reads them as "".

@@ -115,7 +115,7 @@ BODY = [
     (A002, "The prime minister stated that Ms. Harris won't be in Washington since she will "
      "be out campaigning in key states, which is to be expected."),
     # 003: headings, list items (markers stripped) and the second item's headline survive
-    (A003, "Starmer & Trump Face‑to‑Face Over Ukraine: A European Defense Dream"),
+    (A003, "Starmer & Trump Face-to-Face Over Ukraine: A European Defense Dream"),
     (A003, "The Kremlin’s Signal"),
     (A003, "Bottom Line"),
     (A003, "FAQ: “What’s in a European Defence Force?”"),
@@ -128,7 +128,7 @@ BODY = [
     (A003, "Only time will tell."),
     (A003, "UK is eyeing European troops in Ukraine (a move Moscow hates)."),
     (A003, "“I’m not answering to Putin,” Starmer told reporters, making it clear that he’s "
-     "all about building lasting peace, not just a stop‑and‑fill‑in‑a‑vacuum ceasefire."),
+     "all about building lasting peace, not just a stop-and-fill-in-a-vacuum ceasefire."),
     (A003, "Trump’s refusal spell means:"),
     (A003, "All three powers—Trump, Starmer, and Russia—are pushing for outcomes that might "
      "not align."),
@@ -267,3 +267,33 @@ def test_bad_paragraph_mode_is_refused():
 
 def test_bom_and_crlf_are_normalised():
     assert clean_text("\ufeffOne.\r\n\r\nTwo.\r\n") == [["One."], ["Two."]]
+
+
+def test_non_breaking_hyphens_become_ordinary_hyphens():
+    """Can learners copy, paste and search "Face-to-Face" (U+2011 in the raw page)?"""
+    assert clean_text("Starmer & Trump Face\u2011to\u2011Face.\n") == [
+        ["Starmer & Trump Face-to-Face."]
+    ]
+
+
+def test_break_after_ends_a_paragraph_inside_a_line():
+    """Does a break_after rule split a standfirst from the lede on the same line?"""
+    raw = "Standfirst ends here. The lede begins. It goes on.\nNext.\n"
+    rules = CleaningRules(break_after=("ends here.",))
+    assert paragraph_texts(clean_text(raw, rules)) == [
+        "Standfirst ends here.",
+        "The lede begins. It goes on.",
+        "Next.",
+    ]
+    # A marker at the end of a line, or absent, changes nothing.
+    assert clean_text("Standfirst ends here.\n", rules) == [["Standfirst ends here."]]
+
+
+def test_the_guardian_standfirst_is_its_own_paragraph():
+    """Is P-002, the standfirst, no longer in the lede's paragraph?"""
+    entry = _articles()["press-trump-security-guarantees"]
+    sentences = build_article(_raw(entry), entry).sentences
+    (p2, standfirst), (p3, lede) = sentences[1], sentences[2]
+    assert standfirst.startswith("Prime minister faces major diplomatic effort")
+    assert lede.startswith("Keir Starmer has warned")
+    assert p3 == p2 + 1

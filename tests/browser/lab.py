@@ -195,8 +195,11 @@ def start_lab(
         }
     )
     # No PYTHONPATH: kernels import `widgets` through the kit's install, exactly as under
-    # `make lab`, so a broken install fails here instead of being papered over.
-    env.pop("PYTHONPATH", None)
+    # `make lab`, so a broken install fails here instead of being papered over. Kept only
+    # when it is this very checkout (a git worktree tested with PYTHONPATH=$PWD beside a
+    # shared editable install of another checkout): its code is the code under test.
+    if Path(env.get("PYTHONPATH") or "/nonexistent").resolve() != REPO_ROOT.resolve():
+        env.pop("PYTHONPATH", None)
     env.pop("JUPYTERHUB_USER", None)
     env.update(extra_env or {})
     log_path = workdir / "jupyter-lab.log"

@@ -61,6 +61,27 @@ def test_class_results_lesson_draws_its_charts(page, lab_server, shots):
     )
 
 
+# The number of the one chart in the dashboard if it is a draw after `after`, titled
+# to match the regular expression `title`, and drawn (its points are on screen); else null, and wait_for_function polls on.
+_NEW_DRAW = """([board, after, title]) => {
+  const charts = [...board.querySelectorAll('div[data-rhetoric-lab-chart]')];
+  if (charts.length !== 1) return null;  // the old chart must be gone, not just a new one come
+  const draw = Number(charts[0].getAttribute('data-rhetoric-lab-draw'));
+  const titles = [...charts[0].querySelectorAll('svg .role-title-text')];
+  const drawn = charts[0].querySelectorAll('svg .mark-symbol path').length > 0;
+  return draw > after && drawn && titles.some(t => new RegExp(title).test(t.textContent)) ? draw : null;
+}"""
+
+
+def _wait_for_draw(page, board, *, after: int, title: str) -> int:
+    """Wait until the dashboard shows a chart drawn after draw number ``after``, with a
+    title matching ``title``; its draw number."""
+    handle = page.wait_for_function(
+        _NEW_DRAW, arg=[board.element_handle(), after, title], timeout=30_000
+    )
+    return int(handle.json_value())
+
+
 def test_class_dashboard_follows_its_menu_and_shows_sentences_on_hover(page, lab_server, shots):
     """In lesson 07's dashboard, does choosing "Disagreement hot spots" and an article
     redraw the chart in place, and does hovering a point show that sentence's text (an
@@ -74,26 +95,22 @@ def test_class_dashboard_follows_its_menu_and_shows_sentences_on_hover(page, lab
     board.scroll_into_view_if_needed()
     chart.locator("svg").first.wait_for(timeout=30_000)  # the first view (stance) drew
 
+    first = int(chart.first.get_attribute("data-rhetoric-lab-draw"))
+
     view.select_option(label="Disagreement hot spots")
+    # Each choice draws a new chart, numbered by the dashboard: wait for *that* chart
+    # (the next number, alone in the board, drawn), not for whichever chart is there.
+    overview = _wait_for_draw(page, board, after=first, title="^Disagreement hot spots along")
     article = board.locator("select:has(option:text-is('All articles'))")
     article.select_option(label=load_corpus().article("starmer-defies-putin").title)
-    points = chart.locator("svg .mark-symbol path")
-    # The output is replaced on each choice: look the chart up afresh on every poll.
     try:
-        page.wait_for_function(
-            """(board) => {
-                 // one article's chart is titled "Disagreement hot spots: <its title>"
-                 const el = board.querySelector('div[data-rhetoric-lab-chart]');
-                 const titles = el ? [...el.querySelectorAll('svg .role-title-text')] : [];
-                 return titles.some(t => t.textContent.startsWith('Disagreement hot spots:')
-                                         && t.textContent.includes('Starmer defies Putin'))
-                        && el.querySelectorAll('svg .mark-symbol path').length > 20;
-               }""",
-            arg=board.element_handle(),
-            timeout=30_000,
+        # one article's chart is titled "Disagreement hot spots: <its title>"
+        draw = _wait_for_draw(
+            page, board, after=overview, title="^Disagreement hot spots: .*Starmer defies Putin"
         )
     finally:
         shots("dashboard-hotspots")
+    points = board.locator(f'div[data-rhetoric-lab-draw="{draw}"] svg .mark-symbol path')
     count = points.count()
     # one point per sentence that two or more learners labelled
     assert 20 < count <= len(load_corpus().article("starmer-defies-putin").sentences), count

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import lab
 from tests.browser import panel_ui as ui
-from tests.browser.conftest import update_readme_image
 
 pytestmark = pytest.mark.browser
 
@@ -106,12 +106,7 @@ def test_start_here_labels_with_the_mouse(page, lab_server, shots):
     technique_row = _click_technique_and_expect_row(page, lab_server, article)
     stance_row = _click_stance_and_expect_row(page, lab_server, article)
     assert stance_row["sentence_id"] == technique_row["sentence_id"]
-    # The README's picture: sidebar closed, the panel's top at the top of the window.
-    page.evaluate("window.jupyterapp.shell.collapseLeft()")
-    ui.panel(page).evaluate("el => el.scrollIntoView({block: 'start'})")
-    page.mouse.move(640, 712)  # onto the status bar: no hover shadow on a toggle
-    path = shots("panel-mid-labelling")
-    update_readme_image(path, "panel.png")
+    shots("panel-mid-labelling")
     assert not page.outside_requests, page.outside_requests
 
 
@@ -248,10 +243,15 @@ def _position(sentence_id: str) -> int:
 
 
 def _shown_position(page) -> int:
-    """The sentence number the panel shows ("Sentence 3 of 51" or "3 / 51")."""
+    """The article's sentence number the panel shows ("sentence 3 of 51", "3 / 51")."""
     text = ui.panel_text(page)
-    found = re.search(r"[Ss]entence\s+(\d+)\s*(?:of|/)\s*\d+", text) or re.search(
-        r"(\d+)\s*/\s*\d+", text
+    # In the core set the panel says both: "sentence 2 of 18 in the core set (sentence 5
+    # of the article)"; the article's number is the one sentence ids carry.
+    found = re.search(r"sentence (\d+) of the article", text)
+    found = (
+        found
+        or re.search(r"[Ss]entence\s+(\d+)\s*(?:of|/)\s*\d+", text)
+        or re.search(r"(\d+)\s*/\s*\d+", text)
     )
     assert found, f"the panel does not say which sentence it shows: {text[:300]!r}"
     return int(found.group(1))
@@ -307,20 +307,37 @@ def _labelled_count(text: str) -> int:
     return int(found.group(1))
 
 
+#: The panel's "sentence 12 of 48, paragraph 4" (or the summary's equivalent).
+_POSITION = re.compile(
+    r"^(sentence \d+ of \d+( in the core set \(sentence \d+ of the article\))?, paragraph \d+"
+    r"|article summary \(after.*\))$"
+)
+
+
 def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, lab_server, shots):
     """After labelling one sentence completely (a technique and a stance toward every
     target), does "Check again" count it, and does "Reveal anyway" show the comparison?"""
     _open_and_run(page, lab_server, ARTICLE_LESSON)
     check = _self_check(page)
     check.wait_for(state="visible")
-    before = _labelled_count(check.inner_text())
+    # The reflection boxes below it leave the self-check off screen after "Run all", and
+    # JupyterLab does not lay out text that is off screen: bring it in, then read.
+    check.scroll_into_view_if_needed()
+    expect(check).to_contain_text(re.compile(r"labelled \d+ of \d+"), timeout=15_000)
+    before = _labelled_count(check.text_content())
     ui.panel(page).scroll_into_view_if_needed()
+    where = ui.panel(page).get_by_text(_POSITION)
+    old = where.inner_text(timeout=15_000)
     ui.nav_button(page, "Next unlabelled").click()
+    # The move happens in the kernel: wait for it, or the buttons read below may still be
+    # the previous sentence's (which an earlier test may have labelled fully: then nothing
+    # is clicked, and "Check again" has nothing new to count).
+    expect(where).not_to_have_text(old, timeout=15_000)
     button = ui.technique_button(page)
     if not ui.is_pressed(button):
         button.click()
         ui.wait_pressed(page, button, True)
-    targets = ui.panel(page).get_by_role("button", name=ui._named("Against")).count()
+    targets = ui.panel(page).get_by_role("radiogroup", name=re.compile("Stance toward")).count()
     assert targets >= 1
     rows_before = len(lab.read_rows(lab_server.label_file))
     clicked = 0
@@ -339,10 +356,11 @@ def test_self_check_counts_a_fully_labelled_sentence_and_reveals_the_key(page, l
             what="the stance rows of the fully labelled sentence",
         )
     check.scroll_into_view_if_needed()
-    old = check.inner_text()
     check.get_by_role("button", name=re.compile(r"Check again")).click()
-    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[check.element_handle(), old])
-    assert _labelled_count(check.inner_text()) == before + 1
+    # The output is redrawn in steps (cleared, then written): wait for the new count
+    # itself, not for the first change of text.
+    expect(check).to_contain_text(re.compile(rf"labelled {before + 1} of \d+"), timeout=15_000)
+    assert _labelled_count(check.text_content()) == before + 1
     check.get_by_role("button", name="Reveal anyway").click()
     check.get_by_text("against the answer key").wait_for(state="visible")
     assert check.locator("table").count() >= 1, "no comparison table after Reveal anyway"

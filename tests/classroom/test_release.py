@@ -132,3 +132,33 @@ def test_a_model_answer_pasted_into_a_lesson_is_caught_but_shared_quotes_are_not
     (root / "lessons" / "01-lesson.ipynb").write_text(json.dumps(quoting))
     with pytest.raises(ReleaseError, match="01-lesson.ipynb"):
         release(tmp_path / "leaky", root=root)
+
+
+def test_the_build_hook_stages_the_kit_with_only_the_build_requirements(tmp_path):
+    """pip builds the wheel in an environment holding only setuptools and PyYAML: staging
+    the learner files must not import pandas, numpy or cryptography (it did once, through
+    the locked keys, and every wheel build failed)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = (
+        "import sys\n"
+        "for name in ('pandas', 'numpy', 'cryptography', 'altair', 'ipywidgets'):\n"
+        "    sys.modules[name] = None  # importing any of them now fails\n"
+        "import importlib.util\n"
+        f"spec = importlib.util.spec_from_file_location('hooks', {str(root / 'widgets' / 'build_hooks.py')!r})\n"
+        "hooks = importlib.util.module_from_spec(spec); spec.loader.exec_module(hooks)\n"
+        "from pathlib import Path\n"
+        f"files = hooks.stage_kit_files(Path({str(root)!r}), Path(sys.argv[1]))\n"
+        "print(len(files))\n"
+    )
+    target = tmp_path / "_kit"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(target)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) > 10
+    assert (target / "data" / "codebook.yml").is_file()
+    assert not (target / "keys").exists() and not (target / "answers").exists()

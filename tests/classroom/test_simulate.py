@@ -169,7 +169,10 @@ def test_cli_writes_a_class(tmp_path):
     out = tmp_path / "sim"
     assert main(["simulate", "--learners", "5", "--out", str(out), "--seed", "2",
                  "--answers-dir", str(tmp_path / "none")]) == 0  # fmt: skip
-    assert sorted(p.name for p in out.glob("*.csv")) == [f"sim-000{i}.csv" for i in range(1, 6)]
+    assert sorted(p.name for p in out.glob("sim-????.csv")) == [
+        f"sim-000{i}.csv" for i in range(1, 6)
+    ]
+    assert len(list(out.glob("*.reflections.csv"))) == 5  # marked as simulated, too
     assert main(["simulate", "--learners", "0", "--out", str(out)]) == 2
     (tmp_path / "file").write_text("x")
     assert main(["simulate", "--learners", "1", "--out", str(tmp_path / "file")]) == 2

@@ -32,7 +32,7 @@ from widgets.schema import LABEL_COLUMNS
 
 BAD = Path(__file__).parent.parent / "data" / "bad"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-BUCKETS = ("kept", "superseded", "cleared", "other_rows", "duplicate", "rejected")
+BUCKETS = ("kept", "superseded", "cleared", "revealed", "duplicate", "rejected")
 #: The note of the first good row in every fixture: curly quotes, a dash and a pound sign
 #: that cp1252 and UTF-16 files must bring through unchanged.
 SPECIAL_NOTE = "Sounds “urgent” — costs £600m, they say"
@@ -600,7 +600,7 @@ result = collect([sys.argv[1]], corpus=corpus, codebook=codebook,
                  now=datetime(2026, 3, 1, tzinfo=UTC))
 seconds = time.perf_counter() - start
 c = result.counts
-assert c["rows_read"] == sum(c[b] for b in ("kept", "superseded", "cleared", "other_rows", "duplicate", "rejected"))
+assert c["rows_read"] == sum(c[b] for b in ("kept", "superseded", "cleared", "revealed", "duplicate", "rejected"))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(c["rows_read"], c["kept"], c["superseded"], c["rejected"], f"{seconds:.1f}", peak)
 """

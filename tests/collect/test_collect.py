@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from widgets import paths
 from widgets.cli import main
 from widgets.collect import (
     REJECT_COLUMNS,
@@ -28,7 +29,7 @@ from widgets.labelling.store import LabelStore, read_label_file
 from widgets.schema import LABEL_COLUMNS
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-BUCKETS = ("kept", "superseded", "cleared", "other_rows", "duplicate", "rejected")
+BUCKETS = ("kept", "superseded", "cleared", "revealed", "duplicate", "rejected")
 
 
 def balanced(result) -> bool:
@@ -728,13 +729,16 @@ def test_out_inside_the_input_folder(tmp_path, capsys):
     capsys.readouterr()
     assert main(["collect", str(folder), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    assert "skipped 3 file(s) written by an earlier collect" in printed
+    # class.csv, its history and rejects, and the reflections' rejects (class.reflections.csv
+    # is left to the reflection collect)
+    assert "skipped 4 file(s) written by an earlier collect" in printed
     assert "from 3 file(s)" in printed and "duplicate            0" in printed
     pd.testing.assert_frame_equal(pd.read_csv(out, dtype=str, keep_default_na=False), first)
 
     output_paths(out)["history"].rename(folder / "old.csv")  # known by its header
     result = collect([folder], now=NOW)
     assert sorted(p.rsplit("/", 1)[-1] for p in result.skipped) == [
+        "class.reflections-rejects.csv",
         "class.rejects.csv",
         "old.csv",
     ]
@@ -765,7 +769,7 @@ def test_rows_of_another_kind_are_kept_in_the_history_and_counted_once(
     tmp_path, make_row, tiny_corpus, stub_codebook, monkeypatch
 ):
     """When a later format adds a kind of row (a status that is not a label's), is it
-    kept in the history, counted as other_rows by the one accounting rule, and never
+    kept in the history, counted as revealed by the one accounting rule, and never
     taken for a label, even when it is the latest row of a key?"""
     from widgets.collect import rules
 
@@ -774,7 +778,7 @@ def test_rows_of_another_kind_are_kept_in_the_history_and_counted_once(
     revealed = make_row(status="revealed", saved_at="2026-01-05T10:00:00+00:00")
     write_rows(tmp_path / "in" / "ana.csv", [label, revealed])
     result = run([tmp_path / "in"], tiny_corpus, stub_codebook)
-    assert result.counts["other_rows"] == 1 and result.counts["kept"] == 1
+    assert result.counts["revealed"] == 1 and result.counts["kept"] == 1
     assert result.counts["superseded"] == 0 and balanced(result)
     assert result.labels["techniques"].astype(str).tolist() == ["loaded-language"]
     assert sorted(result.history["status"].astype(str)) == ["revealed", "set"]
@@ -782,3 +786,51 @@ def test_rows_of_another_kind_are_kept_in_the_history_and_counted_once(
     strict = run([tmp_path / "in"], tiny_corpus, stub_codebook)
     assert strict.counts["rejected"] == 1
     assert strict.rejects["reason"].item().startswith("unknown status: 'revealed'")
+
+
+# --- labels made before codebook 2026.2 and the typographic fix of article R ------------
+
+OLD_LABELS = paths.REPO_ROOT / "tests" / "data" / "old-codebook" / "ana-2026.1.csv"
+
+
+@pytest.fixture(scope="module")
+def real_inputs():
+    from widgets.content.codebook import load_codebook
+    from widgets.content.corpus import load_corpus
+
+    corpus = load_corpus()
+    return corpus, load_codebook(corpus=corpus)
+
+
+def test_labels_from_the_old_codebook_and_old_wording_still_collect(tmp_path, real_inputs):
+    """Does a learner file labelled under codebook 2026.1, before article R's non-breaking
+    hyphens became ordinary ones, still collect in full, keeping its version?"""
+    corpus, codebook = real_inputs
+    assert codebook.version != "2026.1"
+    article = corpus.article("starmer-rejects-answering-to-putin")
+    old = pd.read_csv(OLD_LABELS, dtype=str, keep_default_na=False)
+    changed = {
+        s.sentence_id for s in article.sentences if s.previous_text_sha1
+    }  # the sentences whose wording changed
+    assert len(changed) >= 10
+    old_hashes = old.drop_duplicates("sentence_id").set_index("sentence_id")["text_sha1"]
+    for sentence_id in changed:
+        assert old_hashes[sentence_id] != article.sentence_index[sentence_id].text_sha1
+
+    result = collect([OLD_LABELS], corpus=corpus, codebook=codebook, now=NOW)
+    assert result.rejects.empty, result.rejects["reason"].tolist()
+    assert result.counts["kept"] == len(old)
+    assert set(result.labels["codebook_version"].astype(str)) == {"2026.1"}
+    assert balanced(result)
+
+
+def test_a_hash_of_neither_wording_is_still_text_drift(tmp_path, real_inputs):
+    """Is a label for wording that was never the sentence's still rejected?"""
+    corpus, codebook = real_inputs
+    old = pd.read_csv(OLD_LABELS, dtype=str, keep_default_na=False).head(3)
+    old.loc[old.index[1], "text_sha1"] = "0" * 40
+    path = tmp_path / "ana.csv"
+    old.to_csv(path, index=False)
+    result = collect([path], corpus=corpus, codebook=codebook, now=NOW)
+    assert result.counts["kept"] == 2
+    assert result.rejected_by_reason == {"text drift": 1}

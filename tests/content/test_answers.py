@@ -33,7 +33,9 @@ def test_the_key_covers_every_sentence_and_target_with_valid_ids(corpus, codeboo
     assert list(key.columns) == list(LABEL_COLUMNS)
     assert set(key["learner"]) == {KEY_LEARNER}
     assert key_problems(key, corpus, codebook) == []
-    expected_rows = sum(len(a.sentences) * (1 + len(a.targets)) for a in corpus.articles)
+    # A technique row and a stance row per target for every sentence, and the same for
+    # each article's summary (main frame, overall stance per target).
+    expected_rows = sum((len(a.sentences) + 1) * (1 + len(a.targets)) for a in corpus.articles)
     assert len(key) == expected_rows  # no duplicates either
     assert set(key["codebook_version"]) == {str(codebook.version)}
 

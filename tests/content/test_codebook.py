@@ -58,15 +58,19 @@ def real(real_corpus):
 
 def test_real_codebook_loads_with_a_version_and_sources(real):
     """Does the shipped codebook load, carry a version and cite its grounding?"""
-    assert real.version == "2026.1"
+    assert real.version == "2026.2"
     cited = " ".join(real.sources)
     for author in ("Piskorski", "Mohammad", "Semetko"):
         assert author in cited
 
 
-def test_real_codebook_has_15_to_18_techniques_in_semeval_and_journalistic_categories(real):
-    """Are there 15-18 techniques covering all six SemEval families plus journalism?"""
-    assert 15 <= len(real.techniques) <= 18
+def test_real_codebook_has_15_to_20_techniques_in_semeval_and_journalistic_categories(real):
+    """Are there 15-20 techniques covering all six SemEval families plus journalism?
+
+    2026.1 had 17; 2026.2 adds appeal to popularity and rhetorical question (issue 15)."""
+    assert 15 <= len(real.techniques) <= 20
+    assert {"appeal-to-popularity", "rhetorical-question"} <= set(real.technique_ids)
+    assert real.technique("appeal-to-popularity").category == "justification"
     assert set(real.category_ids) == SEMEVAL_CATEGORIES | {"journalistic-devices"}
     for category in real.category_ids:
         assert real.techniques_in(category), f"category {category} has no techniques"
@@ -91,9 +95,12 @@ def test_every_example_is_a_verbatim_part_of_one_sentence_of_its_article(real, r
 
 
 def test_examples_also_match_the_raw_article_files(real, real_corpus):
-    """Are the examples faithful to the seed texts as given, not only the cleaned CSVs?"""
+    """Are the examples faithful to the seed texts as given, not only the cleaned CSVs?
+
+    The raw files keep their non-breaking hyphens (U+2011); the articles and examples
+    use ordinary ones since 2026.2, so that one typographic change is undone here."""
     raw = {
-        a.article_id: (REAL_DATA / a.source_file).read_text(encoding="utf-8")
+        a.article_id: (REAL_DATA / a.source_file).read_text(encoding="utf-8").replace("\u2011", "-")
         for a in real_corpus.articles
     }
     validate_against_corpus(real, raw)
@@ -119,6 +126,76 @@ def test_digit_keys_come_first_then_letters(real):
     keys = [t.key for t in real.techniques]
     assert keys[:10] == list("1234567890")
     assert all(k.isalpha() for k in keys[10:])
+
+
+def test_new_techniques_take_keys_that_were_free(real):
+    """Do the techniques added in 2026.2 use letters free in 2026.1 (b c d g l o r y z)?"""
+    assert real.technique("appeal-to-popularity").key in set("bcdglorz")
+    assert real.technique("rhetorical-question").key in set("bcdglorz")
+
+
+def test_every_technique_has_a_non_example(real):
+    """Does every technique show a non-example (a look-alike and why it is not one)?"""
+    for technique in real.techniques:
+        assert len(technique.non_example) > 30, technique.id
+
+
+def test_tell_apart_groups_cover_the_confusions_named_in_issue_15(real):
+    """Is there a tell-apart note for each group learners confuse most?"""
+    groups = {frozenset(g.techniques) for g in real.tell_apart}
+    for group in (
+        {"loaded-language", "exaggeration-minimisation"},
+        {"hedged-claim", "unnamed-source", "vagueness"},
+        {"appeal-to-authority", "unnamed-source"},
+        {"name-calling", "loaded-language", "casting-doubt"},
+        {"prediction-as-fact", "hedged-claim", "appeal-to-fear"},
+        {"call-to-action", "appeal-to-values", "appeal-to-popularity"},
+    ):
+        assert frozenset(group) in groups, group
+    notes = real.tell_apart_for("unnamed-source")
+    assert {frozenset(n.techniques) for n in notes} >= {
+        frozenset({"hedged-claim", "unnamed-source", "vagueness"}),
+        frozenset({"appeal-to-authority", "unnamed-source"}),
+    }
+    assert all("unnamed-source" in n.techniques for n in notes)
+    with pytest.raises(KeyError):
+        real.tell_apart_for("repetition")
+
+
+def test_left_out_techniques_say_why(real):
+    """Is repetition left out with a reason, and not offered as a technique?"""
+    (repetition,) = [entry for entry in real.left_out if entry.id == "repetition"]
+    assert "sentence" in repetition.reason
+    assert "repetition" not in real.technique_ids
+
+
+def test_the_coding_rules_state_each_rule_of_issue_15_once(real):
+    """Are the decided rules written in the codebook (stance, responsibility, labels,
+    sources, quotations, authority, cues, the technique set)?"""
+    rules = " ".join(real.coding_rules)
+    for phrase in (
+        "Stance is the text's own stance",
+        "counts toward Keir Starmer when the text makes him or his government responsible",
+        "even when it is accurate",
+        "Agentless passives",
+        "Techniques inside quotations are tagged",
+        "An unnamed source alone is not one",
+        "every word a hint names as a cue belongs to one technique",
+        "repetition is left out",
+    ):
+        assert rules.count(phrase) == 1, phrase
+    # The stance definitions say the same, no longer "in words it quotes".
+    for stance in real.stances:
+        assert "in words it quotes" not in stance.definition
+    assert "aggressor" in real.technique("name-calling").coding_note
+
+
+def test_frames_have_definitions_and_examples_from_the_articles(real, real_corpus):
+    """Does each of the seven frames carry an example copied from an article?"""
+    assert len(real.frames) == 7
+    for frame in real.frames:
+        text = " ".join(s.text for s in real_corpus.article(frame.example_article).sentences)
+        assert frame.example in text, frame.id
 
 
 def test_stances_targets_and_frames(real, real_corpus):
@@ -215,8 +292,15 @@ def minimal_codebook(version="test-1"):
     return {
         "version": version,
         "sources": ["A reference."],
-        "reserved_keys": list("fanjkuh?tsx"),
-        "no_technique_key": "x",
+        "keymap": {
+            "no-technique": ["x"],
+            "cycle-target": ["t"],
+            "next": ["j", "ArrowRight"],
+            "previous": ["k", "ArrowLeft"],
+            "summary": ["s"],
+            "undo": ["u"],
+            "help": ["h", "?"],
+        },
         "categories": [
             {"id": "manipulative-wording", "name": "Wording", "description": "Words."},
             {"id": "journalistic-devices", "name": "Journalism", "description": "Sources."},
@@ -477,8 +561,8 @@ def test_keys_clash_regardless_of_case(folder):
 @pytest.mark.parametrize(
     "key, owner",
     [
-        ("j", "reserved for the panel"),
-        ("?", "reserved for the panel"),
+        ("j", "the panel's 'next' key"),
+        ("?", "the panel's 'help' key"),
         ("x", "the no-technique key"),
         ("a", "stance 'against'"),
     ],
@@ -513,13 +597,43 @@ def test_key_must_be_one_character(folder, key):
     assert f"technique 'loaded-language': key '{key}' must be exactly one character" in message
 
 
-def test_reserved_and_no_technique_keys_must_be_one_character(folder):
+def test_keymap_keys_are_one_character_or_a_named_key(folder):
+    """Is a keymap key that is neither one character nor a named key (an arrow) refused,
+    naming the action and the position?"""
     data = minimal_codebook()
-    data["reserved_keys"] = ["f", "next"]
-    data["no_technique_key"] = "xx"
+    data["keymap"]["next"] = ["j", "next"]
+    data["keymap"]["no-technique"] = ["xx"]
     message = load_error(folder, data)
-    assert "reserved_keys #2: 'next' must be exactly one character" in message
-    assert "no_technique_key: 'xx' must be exactly one character" in message
+    assert "keymap 'next' #2: 'next' must be exactly one character" in message
+    assert "keymap 'no-technique' #1: 'xx' must be exactly one character" in message
+
+
+def test_keymap_needs_every_action_once_and_no_key_twice(folder):
+    """Does the keymap name a missing action, an unknown one, and a key bound twice?"""
+    data = minimal_codebook()
+    del data["keymap"]["undo"]
+    data["keymap"]["teleport"] = ["z"]
+    data["keymap"]["help"] = ["h", "J"]
+    message = load_error(folder, data)
+    assert "keymap: 'undo' needs a list of one or more keys" in message
+    assert "keymap: unknown action 'teleport'" in message
+    assert "keymap 'help' #2: key 'J' is already the key of 'next'" in message
+
+
+def test_a_technique_may_not_take_a_keymap_key(folder):
+    data = minimal_codebook()
+    data["techniques"][0]["key"] = "u"
+    message = load_error(folder, data)
+    assert "technique 'loaded-language': key 'u' clashes with the panel's 'undo' key" in message
+
+
+def test_the_real_keymap_binds_the_arrows_and_derives_the_reserved_keys(real):
+    """Is the one keymap the source of the panel's keys (arrows included)?"""
+    assert real.keys_for("next") == ("j", "ArrowRight")
+    assert real.keys_for("previous") == ("k", "ArrowLeft")
+    assert real.no_technique_key == real.keys_for("no-technique")[0] == "x"
+    single = {k for _action, keys in real.keymap for k in keys if len(k) == 1}
+    assert set(real.reserved_keys) == single | {s.key for s in real.stances}
 
 
 def test_stances_must_be_favor_against_none(folder):
@@ -648,3 +762,72 @@ def test_coding_rules_must_be_text(tmp_path):
     bad.write_text(text.replace("coding_rules:\n", "coding_rules:\n  - 42\n", 1), encoding="utf-8")
     with pytest.raises(CodebookError, match="coding_rules"):
         load_codebook(bad)
+
+
+# --- tell_apart, left_out, non-examples and frame examples -------------------------------
+
+
+def test_tell_apart_and_left_out_are_loaded(folder, tiny_corpus):
+    data = minimal_codebook()
+    data["techniques"][0]["non_example"] = "Not this: a plain word."
+    data["tell_apart"] = [
+        {"techniques": ["loaded-language", "hedged-claim"], "note": "Feeling, or certainty."}
+    ]
+    data["left_out"] = [{"id": "repetition", "name": "Repetition", "reason": "Across sentences."}]
+    codebook = load_codebook(write(folder / "codebook.yml", data), corpus=tiny_corpus)
+    assert codebook.technique("loaded-language").non_example == "Not this: a plain word."
+    assert codebook.technique("direct-quotation").non_example == ""
+    (note,) = codebook.tell_apart_for("hedged-claim")
+    assert note.techniques == ("loaded-language", "hedged-claim")
+    assert codebook.tell_apart_for("direct-quotation") == ()
+    assert codebook.left_out[0].reason == "Across sentences."
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "message"),
+    [
+        (
+            "tell_apart",
+            [{"techniques": ["loaded-language", "nope"], "note": "x"}],
+            "unknown technique(s) nope",
+        ),
+        (
+            "tell_apart",
+            [{"techniques": ["loaded-language"], "note": "x"}],
+            "at least two technique ids",
+        ),
+        ("tell_apart", [{"techniques": ["loaded-language", "hedged-claim"]}], "exactly the fields"),
+        ("tell_apart", "loaded-language", "must be a list"),
+        (
+            "left_out",
+            [{"id": "loaded-language", "name": "L", "reason": "r"}],
+            "is also a technique",
+        ),
+        ("left_out", [{"id": "repetition", "name": "R"}], "exactly the fields id, name, reason"),
+    ],
+)
+def test_bad_tell_apart_and_left_out_entries_are_named(folder, section, value, message):
+    data = minimal_codebook()
+    data[section] = value
+    assert message in load_error(folder, data)
+
+
+def test_an_empty_non_example_is_refused(folder):
+    data = minimal_codebook()
+    data["techniques"][0]["non_example"] = "  "
+    assert "technique 'loaded-language': field 'non_example' must be non-empty text" in load_error(
+        folder, data
+    )
+
+
+def test_frame_example_must_come_from_its_article(folder, tiny_corpus):
+    data = minimal_codebook()
+    data["frames"][0]["example"] = "It is thought that talks will resume."
+    data["frames"][0]["example_article"] = "tiny-one"
+    message = load_error(folder, data, corpus=tiny_corpus)
+    assert "frame 'conflict': example 'It is thought that talks will resume.' not found" in message
+    data["frames"][0]["example_article"] = "tiny-two"
+    codebook = load_codebook(write(folder / "codebook.yml", data), corpus=tiny_corpus)
+    assert codebook.frame("conflict").example_article == "tiny-two"
+    del data["frames"][0]["example_article"]
+    assert "give both 'example' and 'example_article'" in load_error(folder, data)

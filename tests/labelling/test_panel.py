@@ -1,26 +1,31 @@
 """Can a learner label an article in the panel, and is every change in their CSV at once?
 
-The panel is driven as a learner would: toggling buttons (setting ``.value`` is what a
-click does in the browser), clicking buttons, and key presses delivered to the panel's
-:class:`~widgets.labelling.keyboard.KeyboardArea` as the comm message the browser sends.
+The panel is driven as the browser drives it: the view's messages (an intent for a click,
+``{"type": "key"}`` for a key press), delivered as ipykernel's comm delivers them, and
+the panel's intent methods (``choose_technique``, ``set_stance``, ``move``, ``undo``,
+``summary``). Assertions read what the view is told to show (``panel.view.state``) and
+the learner's CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import re
+from pathlib import Path
 
-import ipywidgets as widgets
 import pytest
+from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+from widgets.panel import PANEL_CLASS, AnnotationPanel
+from widgets.panel_keys import watched_keys
+from widgets.panel_view import CSS_PATH, ESM_PATH, FALLBACK_MESSAGE, PanelView
+from widgets.store import LabelStore, read_label_file
 
-from widgets.content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
-from widgets.labelling.keyboard import PANEL_CLASS, KeyboardArea
-from widgets.labelling.keys import panel_keys
-from widgets.labelling.panel import AnnotationPanel, render_paragraph
-from widgets.labelling.store import LabelStore, read_label_file
+from widgets import panel_view
 from widgets.schema import SUMMARY_SENTENCE_ID
 
 ARTICLE = "when-will-starmer-talk-to-putin"
+VIEW_JS = ESM_PATH
 
 
 @pytest.fixture
@@ -44,9 +49,18 @@ def send(widget, content):
     )
 
 
-def press(panel, key, *, shift=False):
-    """Press a key the way the browser reports it: the keyboard widget's message."""
-    send(panel.keyboard, {"type": "key", "key": key, "shift": shift})
+def press(panel, key):
+    """Press a key the way the browser reports it."""
+    send(panel.view, {"type": "key", "key": key})
+
+
+def click(panel, action, value=None, target=None):
+    """Click a control the way the browser reports it: an intent message."""
+    send(panel.view, {"type": "intent", "action": action, "value": value, "target": target})
+
+
+def shown(panel) -> dict:
+    return panel.view.state
 
 
 def saved_rows(panel):
@@ -55,43 +69,80 @@ def saved_rows(panel):
     return rows
 
 
-def all_widgets(root):
-    yield root
-    for child in getattr(root, "children", ()):
-        yield from all_widgets(child)
-
-
-def test_the_panel_shows_the_article_its_first_sentence_and_progress(panel, corpus):
+def test_the_panel_shows_the_article_its_first_sentence_and_progress(panel, corpus, codebook):
     article = corpus.article(ARTICLE)
-    assert article.title in panel.header.value
-    assert "James C. Pearce" in panel.header.value
+    spec, state = panel.view.spec, shown(panel)
+    assert spec["title"] == article.title and "James C. Pearce" in spec["meta"]
     assert panel.sentence_index == 0
-    assert f"sentence 1 of {len(article.sentences)}, paragraph 1" in panel.position_label.value
-    assert "<mark" in panel.sentence_html.value
-    assert panel.progress.max == len(article.sentences) and panel.progress.value == 0
-    assert f"0 of {len(article.sentences)} sentences labelled" in panel.progress_text.value
-    assert set(panel.stance_buttons) == set(article.targets)
-    assert panel.technique_buttons["loaded-language"].description.startswith("Loaded language")
+    assert state["position"] == f"sentence 1 of {len(article.sentences)}, paragraph 1"
+    assert [p["current"] for p in state["paragraph"]].count(True) == 1
+    assert state["labelled"] == 0 and spec["total"] == len(article.sentences)
+    assert f"0 of {len(article.sentences)} sentences labelled" in state["progress"]
+    assert [t["id"] for t in spec["targets"]] == list(article.targets)
+    names = [t["name"] for c in spec["categories"] for t in c["techniques"]]
+    by_category = [
+        t.name for c in codebook.categories for t in codebook.techniques if t.category == c.id
+    ]
+    assert names == by_category  # every toggle, in category order
+    assert state["techniques"] is None  # not looked at yet
 
 
-def test_toggling_a_technique_saves_it_at_once_and_marks_the_button(panel):
-    button = panel.technique_buttons["loaded-language"]
-    button.value = True
+def test_the_view_is_one_anywidget_with_its_module_beside_it(panel):
+    """Is the interactive surface one anywidget whose ES module and CSS sit beside it,
+    with a plain message in the cell until the module runs?"""
+    assert isinstance(panel.view, PanelView)
+    # (last, the switch between the core set and all sentences: this article has one)
+    assert panel.children[-1] is panel.scope_button
+    assert [type(c).__name__ for c in panel.children[:-1]] == ["HTML", "PanelView", "HTML"]
+    assert PANEL_CLASS in panel._dom_classes  # the view finds its fallback message by it
+    assert "rl-fallback" in panel.fallback._dom_classes
+    assert "did not load" in panel.fallback.value and "reload the page" in FALLBACK_MESSAGE
+    assert ESM_PATH.parent == CSS_PATH.parent == Path(panel_view.__file__).parent
+    assert "export default" in ESM_PATH.read_text(encoding="utf-8")
+    assert "prefers-reduced-motion" in CSS_PATH.read_text(encoding="utf-8")
+
+
+def test_clicking_a_technique_saves_it_at_once_and_marks_it_chosen(panel):
+    click(panel, "toggle", "loaded-language")
     rows = saved_rows(panel)
     assert rows["techniques"].tolist() == ["loaded-language"]
     assert rows["sentence_id"].tolist() == [f"{ARTICLE}-001"]
-    assert button.icon == "check"  # selection is shown by more than colour
-    assert "saved" in panel.save_status.value and "NOT SAVED" not in panel.save_status.value
-    panel.technique_buttons["appeal-to-fear"].value = True
-    button.value = False
+    assert shown(panel)["techniques"] == ["loaded-language"]
+    assert shown(panel)["save_kind"] == "ok"
+    assert re.match(r"Loaded language on: saved \d\d:\d\d:\d\d\. 0 of 59", panel.live_text)
+    click(panel, "toggle", "appeal-to-fear")
+    click(panel, "toggle", "loaded-language")
     assert saved_rows(panel)["techniques"].tolist()[-1] == "appeal-to-fear"
-    assert button.icon == ""
+    assert shown(panel)["techniques"] == ["appeal-to-fear"]
+    assert panel.live_text.startswith("Loaded language off: saved")
+
+
+def test_intent_methods_drive_the_panel_without_a_browser(panel):
+    """Can a test (or a notebook) do everything through methods: choose, stance, move,
+    undo, summary?"""
+    panel.choose_technique("loaded-language")
+    panel.choose_technique("loaded-language", on=True)  # already on: stays on
+    panel.set_stance("against", target="uk-talking-to-russia")
+    panel.set_stance("favor")  # the active target: keir-starmer
+    assert shown(panel)["stances"] == {"keir-starmer": "favor", "uk-talking-to-russia": "against"}
+    assert shown(panel)["labelled"] == 1
+    panel.move("next")
+    assert panel.sentence_index == 1
+    panel.move(5)
+    assert panel.sentence_index == 5
+    panel.summary()
+    assert shown(panel)["on_summary"] and not shown(panel)["enabled"]["next"]
+    panel.set_frame("morality")
+    panel.undo()
+    assert panel.store.current(ARTICLE, SUMMARY_SENTENCE_ID) is None
+    with pytest.raises(ValueError, match="move to one of"):
+        panel.move("sideways")
 
 
 def test_keys_label_a_sentence_and_move_on(panel, codebook):
     press(panel, codebook.technique("direct-quotation").key)
     press(panel, "n")  # stance toward the first target; the second becomes active
-    assert panel.stance_buttons["uk-talking-to-russia"].description.startswith("▶")
+    assert shown(panel)["active_target"] == "uk-talking-to-russia"
     press(panel, "f")
     rows = saved_rows(panel)
     assert rows["techniques"].tolist()[0] == "direct-quotation"
@@ -99,157 +150,165 @@ def test_keys_label_a_sentence_and_move_on(panel, codebook):
         "keir-starmer": "none",
         "uk-talking-to-russia": "favor",
     }
-    assert panel.stance_buttons["keir-starmer"].value == "none"
-    assert "1 of 59 sentences labelled" in panel.progress_text.value
+    assert shown(panel)["stances"]["keir-starmer"] == "none"
+    assert "1 of 59 sentences labelled" in shown(panel)["progress"]
     press(panel, "j")
     assert panel.sentence_index == 1
     press(panel, "x")
     assert panel.store.current(ARTICLE, f"{ARTICLE}-002")["techniques"] == ""
-    assert panel.no_technique_button.value is True
+    assert shown(panel)["techniques"] == []
     press(panel, "ArrowLeft")
     assert panel.sentence_index == 0
     press(panel, "t")
-    assert panel.stance_buttons["uk-talking-to-russia"].description.startswith("▶")
+    assert shown(panel)["active_target"] == "uk-talking-to-russia"
+    assert panel.live_text == "Stance keys now for UK talking to Russia."
 
 
-def test_the_keyboard_region_is_the_whole_panel_and_watches_exactly_the_panel_keys(panel, codebook):
-    assert PANEL_CLASS in panel._dom_classes  # the browser side finds the panel by it
-    assert isinstance(panel.keyboard, KeyboardArea)
-    assert panel.keyboard in panel.key_area.children
-    assert panel.keyboard.container_class == PANEL_CLASS
-    assert set(panel.keyboard.watched_keys) == set(panel_keys(codebook))
-    assert "Tab" not in panel.keyboard.watched_keys
-    assert "Enter" not in panel.keyboard.watched_keys
+def test_the_view_watches_exactly_the_keys_the_panel_acts_on(panel, codebook):
+    watched = panel.view.spec["watched"]
+    assert set(watched) == set(watched_keys(codebook))
+    assert {"ArrowLeft", "ArrowRight", "j", "k", "x", "f", "a", "n"} <= set(watched)
+    for key in ("Tab", "Enter", " ", "Escape", "ArrowUp", "ArrowDown"):
+        assert key not in watched
 
 
-def test_the_keyboard_bar_says_what_the_last_key_did(panel, codebook):
-    press(panel, codebook.technique("loaded-language").key)
-    assert "Loaded language on" in panel.keyboard.status
-    press(panel, "n")
-    assert "None toward Keir Starmer" in panel.keyboard.status
-    press(panel, "ArrowRight")
-    assert "sentence 2 of 59" in panel.keyboard.status
-    panel.next_button.click()  # moving by mouse: the last key's news is stale
-    assert panel.keyboard.status == ""
-    press(panel, "z")
-    assert "not a panel key" in panel.keyboard.status
+def test_the_live_region_says_what_was_saved_where_we_are_and_what_was_undone(panel):
+    """After a save, a move and an undo, what does the polite live region say?"""
+    press(panel, "0")
+    assert re.fullmatch(
+        r"Loaded language on: saved \d\d:\d\d:\d\d\. 0 of 59 sentences labelled\.",
+        panel.live_text,
+    )
+    press(panel, "j")
+    assert panel.live_text == "Sentence 2 of 59, paragraph 2. 0 of 59 sentences labelled."
+    press(panel, "u")
+    assert re.fullmatch(
+        r"Undone, saved \d\d:\d\d:\d\d: now sentence 1 of 59, paragraph 1\. "
+        r"0 of 59 sentences labelled\.",
+        panel.live_text,
+    )
+    press(panel, "u")
+    assert panel.live_text == "Nothing to undo in this session."
 
 
-def test_malformed_or_unknown_key_messages_change_nothing(panel):
+def test_malformed_or_unknown_messages_change_nothing(panel):
     for content in (
         {"type": "key", "key": "z"},
         {"type": "key", "key": ""},
         {"type": "key", "key": 7},
         {"type": "key", "key": "q" * 50},
         {"type": "keyup", "key": "x"},
+        {"type": "intent", "action": "delete-everything"},
+        {"type": "intent", "action": "toggle", "value": ["loaded-language"]},
+        {"type": "intent", "action": "stance", "value": "favor", "target": 3},
+        {"type": "intent", "action": "note", "value": "x" * 30_000},
         {"key": "x"},
         ["x"],
         "x",
     ):
-        send(panel.keyboard, content)
+        send(panel.view, content)
     assert not panel.store.path.exists()
     assert panel.sentence_index == 0
     assert panel.error_area.layout.display == "none"
 
 
-def test_a_panel_without_keyboard_has_no_keyboard_widget(folder, corpus, codebook):
-    panel = AnnotationPanel(
-        ARTICLE,
-        learner="alice",
-        directory=folder,
-        corpus=corpus,
-        codebook=codebook,
-        keyboard=False,
-    )
-    assert panel.ready and panel.keyboard is None
-    assert not any(isinstance(w, KeyboardArea) for w in all_widgets(panel))
-    panel.handle_key("x")  # the keys still work from Python
-    assert panel.no_technique_button.value is True
+def test_a_bad_intent_value_shows_an_error_not_a_traceback(panel):
+    click(panel, "toggle", "no-such-technique")
+    assert panel.error_area.layout.display is None
+    assert "no-such-technique" in panel.error_area.value
+    click(panel, "stance", "favor", target="not-a-target")
+    assert "not a target of this panel" in panel.error_area.value
+    assert not panel.store.path.exists()
 
 
 def test_an_error_while_handling_a_key_shows_in_the_panel(panel, monkeypatch):
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError("disk <gremlin> & co")
 
     monkeypatch.setattr(panel.store, "save", broken)
     press(panel, "x")
     assert panel.error_area.layout.display is None
-    assert "disk full" in panel.error_area.value
+    assert "RuntimeError" in panel.error_area.value
+    assert "disk &lt;gremlin&gt; &amp; co" in panel.error_area.value  # escaped
+    assert shown(panel)["techniques"] is None  # shows what is saved
+    monkeypatch.undo()
+    press(panel, "x")
+    assert panel.error_area.layout.display == "none"
 
 
 def test_restarting_restores_labels_and_opens_at_the_first_unlabelled(
     panel, folder, corpus, codebook
 ):
     for _ in range(3):
-        panel.handle_key("x")
-        panel.handle_key("n")
-        panel.handle_key("a")
-        panel.handle_key("j")
-    panel.technique_buttons["loaded-language"].value = True  # sentence 4: half labelled
+        press(panel, "x")
+        press(panel, "n")
+        press(panel, "a")
+        press(panel, "j")
+    click(panel, "toggle", "loaded-language")  # sentence 4: half labelled
     again = AnnotationPanel(
         ARTICLE, learner="alice", directory=folder, corpus=corpus, codebook=codebook
     )
     assert again.sentence_index == 3
-    assert again.technique_buttons["loaded-language"].value is True
-    assert "3 of 59 sentences labelled" in again.progress_text.value
-    again.jump.value = 1
+    assert again.view.state["techniques"] == ["loaded-language"]
+    assert "3 of 59 sentences labelled" in again.view.state["progress"]
+    click(again, "move", 1)  # the jump list
     assert again.sentence_index == 1
-    assert again.no_technique_button.value is True
-    assert again.stance_buttons["uk-talking-to-russia"].value == "against"
+    assert again.view.state["techniques"] == []
+    assert again.view.state["stances"]["uk-talking-to-russia"] == "against"
 
 
 def test_next_unlabelled_and_the_buttons_navigate(panel):
-    panel.handle_key("x")
-    panel.handle_key("n")
-    panel.handle_key("n")
-    panel.next_button.click()
+    press(panel, "x")
+    press(panel, "n")
+    press(panel, "n")
+    click(panel, "move", "next")
     assert panel.sentence_index == 1
-    panel.prev_button.click()
-    assert panel.sentence_index == 0 and panel.prev_button.disabled
-    panel.next_unlabelled_button.click()
+    click(panel, "move", "previous")
+    assert panel.sentence_index == 0 and not shown(panel)["enabled"]["previous"]
+    click(panel, "move", "next-unlabelled")
     assert panel.sentence_index == 1
 
 
 def test_undo_button_and_key_take_back_the_last_changes(panel):
-    panel.technique_buttons["loaded-language"].value = True
-    panel.next_button.click()
-    panel.handle_key("x")
-    panel.prev_button.click()
-    panel.undo_button.click()
+    click(panel, "toggle", "loaded-language")
+    click(panel, "move", "next")
+    press(panel, "x")
+    click(panel, "move", "previous")
+    click(panel, "undo")
     assert panel.sentence_index == 1  # undo shows the sentence it changed
-    assert panel.no_technique_button.value is False
+    assert shown(panel)["techniques"] is None
     assert panel.store.current(ARTICLE, f"{ARTICLE}-002") is None
     press(panel, "u")
     assert panel.sentence_index == 0
-    assert panel.technique_buttons["loaded-language"].value is False
-    assert panel.undo_button.disabled
+    assert shown(panel)["techniques"] is None  # back to "not looked at yet"
+    assert not shown(panel)["enabled"]["undo"]
     assert saved_rows(panel)["status"].tolist() == ["set", "set", "cleared", "cleared"]
 
 
 def test_note_and_confidence_are_saved_with_the_sentence(panel):
-    panel.note.value = "the title asks a loaded question"  # typed before any label
-    assert "note kept" in panel.save_status.value
-    panel.stance_buttons["keir-starmer"].value = "against"
-    panel.confidence.value = "medium"
+    click(panel, "note", "the title asks a loaded question")  # typed before any label
+    assert panel.live_text.startswith("Note kept")
+    click(panel, "stance", "against", target="keir-starmer")
+    click(panel, "confidence", "medium")
     row = panel.store.current(ARTICLE, f"{ARTICLE}-001", "keir-starmer")
     assert row["stance"] == "against"
     assert row["note"] == "the title asks a loaded question"
     assert row["confidence"] == "medium"
-    assert panel.confidence.icons[1] == "check"
-    panel.next_button.click()
-    assert panel.note.value == "" and panel.confidence.value is None
-    panel.prev_button.click()
-    assert panel.note.value == "the title asks a loaded question"
+    assert shown(panel)["confidence"] == "medium"
+    click(panel, "move", "next")
+    assert shown(panel)["note"] == "" and shown(panel)["confidence"] == ""
+    click(panel, "move", "previous")
+    assert shown(panel)["note"] == "the title asks a loaded question"
 
 
 def test_the_summary_step_saves_frame_and_overall_stance(panel):
-    panel.handle_key("s")
+    press(panel, "s")
     assert panel.sentence_index == panel.model.summary_index
-    assert panel.summary_box.layout.display is None
-    assert panel.technique_box.layout.display == "none"
-    panel.frame_buttons.value = "morality"
-    panel.handle_key("f")
-    panel.summary_stance_buttons["uk-talking-to-russia"].value = "favor"
+    assert shown(panel)["on_summary"] and shown(panel)["paragraph"] == []
+    press(panel, "x")  # no techniques on the summary: the key does nothing
+    click(panel, "frame", "morality")
+    press(panel, "f")
+    click(panel, "stance", "favor", target="uk-talking-to-russia")
     rows = saved_rows(panel)
     assert set(rows["sentence_id"]) == {SUMMARY_SENTENCE_ID}
     assert rows.loc[0, "frame"] == "morality"
@@ -257,7 +316,7 @@ def test_the_summary_step_saves_frame_and_overall_stance(panel):
         "keir-starmer": "favor",
         "uk-talking-to-russia": "favor",
     }
-    assert "summary done" in panel.progress_text.value
+    assert "summary done" in shown(panel)["progress"]
 
 
 def test_an_unwritable_folder_says_not_saved_keeps_the_label_and_retries(
@@ -268,13 +327,13 @@ def test_an_unwritable_folder_says_not_saved_keeps_the_label_and_retries(
     panel = AnnotationPanel(
         ARTICLE, learner="bob", directory=folder, corpus=corpus, codebook=codebook
     )
-    panel.technique_buttons["loaded-language"].value = True
-    assert "NOT SAVED" in panel.save_status.value
-    assert "could not save" in panel.save_status.value
-    assert panel.technique_buttons["loaded-language"].value is True  # kept in memory
+    click(panel, "toggle", "loaded-language")
+    assert panel.live_text.startswith("NOT SAVED") and "could not save" in panel.live_text
+    assert shown(panel)["save_kind"] == "error"
+    assert shown(panel)["techniques"] == ["loaded-language"]  # kept in memory
     folder.unlink()
-    panel.handle_key("n")
-    assert "NOT SAVED" not in panel.save_status.value
+    press(panel, "n")
+    assert "NOT SAVED" not in panel.live_text and shown(panel)["save_kind"] == "ok"
     rows = saved_rows(panel)
     assert rows["techniques"].tolist()[0] == "loaded-language"
     assert len(rows) == 2
@@ -315,49 +374,111 @@ def test_without_a_learner_id_the_panel_asks_once_and_remembers(
     panel.learner_button.click()
     assert panel.ready
     assert (folder / ".learner").read_text(encoding="utf-8").strip() == "carol"
-    panel.handle_key("x")
+    press(panel, "x")
     assert (folder / "carol.csv").exists()
     again = AnnotationPanel(ARTICLE, directory=folder, corpus=corpus, codebook=codebook)
     assert again.ready and again.store.learner == "carol"
 
 
-def test_a_failing_callback_shows_its_error_in_the_panel(panel, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk <gremlin> & co")
-
-    monkeypatch.setattr(panel.store, "save", broken)
-    panel.technique_buttons["loaded-language"].value = True
-    assert panel.error_area.layout.display is None
-    assert "RuntimeError" in panel.error_area.value
-    assert "disk &lt;gremlin&gt; &amp; co" in panel.error_area.value  # escaped
-    assert panel.technique_buttons["loaded-language"].value is False  # shows what is saved
-    monkeypatch.undo()
-    panel.technique_buttons["loaded-language"].value = True
-    assert panel.error_area.layout.display == "none"
-
-
-def test_help_and_my_labels_show_escaped_definitions_and_labels(panel, codebook):
-    panel.technique_buttons["appeal-to-fear"].value = True
-    panel.handle_key("h")
-    assert panel.help_button.value is True
-    definition = codebook.technique("appeal-to-fear").definition
-    assert definition.split()[0] in panel.help_area.value
-    panel.labels_button.value = True
-    table = panel.labels_table.value
-    assert "Appeal to fear" in table and "<table" in table
-    panel.handle_key("j")
-    panel.handle_key("x")
-    assert "no technique" in panel.labels_table.value  # kept current while shown
+def test_help_shows_the_keys_the_arrow_rule_and_the_touched_definitions(panel, codebook):
+    spec = panel.view.spec
+    assert "radio group" in spec["arrow_help"] and "← and →" in spec["arrow_help"]
+    assert "no keyboard trap" in spec["tab_help"]
+    legend = {keys: what for keys, what in spec["keys"]}
+    assert legend["j / →"] == "next sentence" and legend["k / ←"] == "previous sentence"
+    assert all(t.key in legend for t in codebook.techniques)
+    click(panel, "toggle", "appeal-to-fear")
+    press(panel, "h")
+    assert shown(panel)["help_open"]
+    titles = [item["title"] for item in shown(panel)["help"]]
+    assert titles[0] == "Appeal to fear (key 4)"
+    lines = dict(shown(panel)["help"][0]["lines"])
+    assert lines["Definition"] == codebook.technique("appeal-to-fear").definition
+    targets = dict(shown(panel)["help"][-1]["lines"])
+    assert targets["Keir Starmer"] == codebook.target("keir-starmer").description
+    press(panel, "?")
+    assert not shown(panel)["help_open"]
 
 
-def test_every_control_has_a_description_or_tooltip(panel):
-    for widget in all_widgets(panel):
-        if isinstance(widget, widgets.Button | widgets.ToggleButton):
-            assert widget.description and widget.tooltip, widget
-        if isinstance(widget, widgets.ToggleButtons):
-            assert widget.description and len(widget.tooltips) == len(widget.options)
-        if isinstance(widget, widgets.Textarea | widgets.Dropdown | widgets.IntProgress):
-            assert widget.description
+def test_help_shows_non_examples_and_tell_apart_notes_when_the_codebook_has_them(
+    folder, corpus, codebook
+):
+    """Issue 15's codebook fields (non_example, tell_apart_for) show when present."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Pair:
+        techniques: tuple
+        note: str
+
+    class Richer:
+        def __init__(self, base):
+            self._base = base
+
+        def __getattr__(self, name):
+            return getattr(self._base, name)
+
+        def tell_apart_for(self, technique_id):
+            if technique_id == "appeal-to-fear":
+                return (Pair(("appeal-to-fear", "loaded-language"), "Fear is about a threat."),)
+            return ()
+
+        def technique(self, technique_id):
+            found = self._base.technique(technique_id)
+            return _WithNonExample(found)
+
+    class _WithNonExample:
+        def __init__(self, technique):
+            self._technique = technique
+            self.non_example = "A calm forecast."
+
+        def __getattr__(self, name):
+            return getattr(self._technique, name)
+
+    panel = AnnotationPanel(
+        ARTICLE, learner="erin", directory=folder, corpus=corpus, codebook=Richer(codebook)
+    )
+    assert panel.ready, panel.message
+    panel.choose_technique("appeal-to-fear")
+    panel.toggle_help(True)
+    lines = shown(panel)["help"][0]["lines"]
+    assert ["Not an example", "“A calm forecast.”"] in lines
+    assert ["Tell apart", "Fear is about a threat."] in lines
+
+
+def test_my_labels_table_is_current_while_shown(panel):
+    click(panel, "toggle", "appeal-to-fear")
+    click(panel, "labels")
+    rows = shown(panel)["labels"]
+    assert len(rows) == 59 and rows[0]["techniques"] == "Appeal to fear" and rows[0]["current"]
+    press(panel, "j")
+    press(panel, "x")
+    assert shown(panel)["labels"][1]["techniques"] == "no technique"
+    click(panel, "labels")
+    assert shown(panel)["labels"] == []
+
+
+def test_the_view_sets_text_only_as_text(panel):
+    """Does the ES module put every text in with textContent (never innerHTML), so an
+    article or a note can never become markup?"""
+    source = VIEW_JS.read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source, sink
+
+
+def test_the_view_declares_roles_states_and_names(panel):
+    """Are the roles and states the browser tests check written into the module?"""
+    source = VIEW_JS.read_text(encoding="utf-8")
+    for needed in (
+        '"aria-pressed"',
+        'role: "group"',
+        'role: "radiogroup"',
+        'type: "radio"',
+        'role: "status"',
+        '"aria-live": "polite"',
+        '"aria-keyshortcuts"',
+        "data-lm-suppress-shortcuts",
+    ):
+        assert needed in source, needed
 
 
 def write_hostile_corpus(folder):
@@ -391,35 +512,53 @@ def write_hostile_corpus(folder):
     return load_corpus(folder)
 
 
-def test_article_text_and_notes_are_escaped(tmp_path, codebook):
+def test_article_text_and_notes_stay_plain_text_in_the_view(tmp_path, codebook):
     corpus = write_hostile_corpus(tmp_path / "data")
     panel = AnnotationPanel(
         "hostile", learner="alice", directory=tmp_path / "ann", corpus=corpus, codebook=codebook
     )
-    assert "<script>" not in panel.sentence_html.value
-    assert "&lt;script&gt;" in panel.sentence_html.value
-    assert "<b>bold</b>" not in panel.sentence_html.value
-    assert "<i>Title</i>" not in panel.header.value and "&lt;i&gt;Title" in panel.header.value
-    panel.handle_key("x")
-    panel.note.value = "<img src=x onerror=alert(1)>"
-    panel.labels_button.value = True
-    assert "<img" not in panel.labels_table.value
-    assert "&lt;img src=x" in panel.labels_table.value
+    assert panel.view.spec["title"] == "<i>Title</i> & co"  # text, drawn with textContent
+    assert shown(panel)["paragraph"][0]["text"] == "<script>alert('x')</script> & “quotes”"
+    press(panel, "x")
+    click(panel, "note", "<img src=x onerror=alert(1)>")
+    click(panel, "labels")
+    assert shown(panel)["labels"][0]["note"] == "<img src=x onerror=alert(1)>"
     assert panel.store.current("hostile", "hostile-001")["note"] == "<img src=x onerror=alert(1)>"
-
-
-def test_render_paragraph_highlights_only_the_current_sentence(corpus):
-    paragraph = corpus.article(ARTICLE).paragraphs()[1]
-    current = paragraph[0].sentence_id
-    rendered = render_paragraph(paragraph, current)
-    assert rendered.count("<mark") == 1
-    assert rendered.count("<span") == len(paragraph) - 1
 
 
 def test_an_injected_store_is_used_as_it_is(tmp_path, corpus, codebook):
     store = LabelStore(tmp_path / "ann", "dave", corpus=corpus, codebook=codebook)
     panel = AnnotationPanel(ARTICLE, store=store, targets=["keir-starmer"])
-    assert panel.store is store and list(panel.stance_buttons) == ["keir-starmer"]
-    panel.handle_key("x")
-    panel.handle_key("n")
-    assert "1 of 59" in panel.progress_text.value
+    assert panel.store is store
+    assert [t["id"] for t in panel.view.spec["targets"]] == ["keir-starmer"]
+    press(panel, "x")
+    press(panel, "n")
+    assert "1 of 59" in shown(panel)["progress"]
+
+
+def test_the_panel_says_where_it_saves(panel):
+    """Learners hand their file in: does the panel name it?"""
+    assert panel.view.spec["save_path"].endswith("alice.csv")
+
+
+def test_help_carries_the_glossary_and_says_so_when_it_cannot_be_read(
+    panel, folder, corpus, codebook, tmp_path, monkeypatch
+):
+    from widgets.glossary import load_glossary
+
+    glossary = dict(panel.view.spec["glossary"])
+    terms = {entry.term: entry.definition for entry in load_glossary()}
+    assert glossary == terms and "hedge" in {t.casefold() for t in glossary}
+    assert panel.view.spec["glossary_problem"] == ""
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "glossary.yml").write_text("terms: [{term: hedge}]\n", encoding="utf-8")
+    monkeypatch.setenv("RHETORIC_LAB_DATA", str(data))
+    damaged = AnnotationPanel(
+        ARTICLE, learner="bob", directory=folder, corpus=corpus, codebook=codebook
+    )
+    assert damaged.ready, damaged.message  # labelling goes on
+    assert damaged.view.spec["glossary"] == []
+    problem = damaged.view.spec["glossary_problem"]
+    assert "glossary could not be read" in problem and "glossary.yml" in problem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import tempfile
 import zipfile
 
@@ -148,6 +149,43 @@ def test_codebook_tour_shows_fields_and_escapes_text(codebook):
         assert f"<li>{html.escape(rule)}</li>" in page
 
 
+def test_codebook_tour_shows_non_examples_tell_apart_targets_frames_and_left_out(codebook):
+    """Does the tour show what learners need at the moment of deciding: non-examples,
+    how to tell techniques apart, what each stance means per target, the frames with an
+    example each, and what was left out and why?"""
+    escape = lesson.html.escape
+    page = lesson.codebook_tour(codebook).html
+    for technique in codebook.techniques:
+        assert escape(technique.non_example) in page
+    assert "How to tell them apart" in page
+    for note in codebook.tell_apart:
+        assert escape(note.note) in page
+    for target in codebook.targets:
+        assert escape(target.description) in page
+    for frame in codebook.frames:
+        assert escape(frame.definition) in page and escape(frame.example) in page
+    assert "Left out on purpose" in page and escape(codebook.left_out[0].reason) in page
+
+
+def test_codebook_tour_escapes_tell_apart_and_target_text(codebook):
+    notes = tuple(dataclasses.replace(n, note="<i>x</i>") for n in codebook.tell_apart)
+    targets = tuple(dataclasses.replace(t, description="<img src=x>") for t in codebook.targets)
+    page = lesson.codebook_tour(
+        dataclasses.replace(codebook, tell_apart=notes, targets=targets)
+    ).html
+    assert "<i>x</i>" not in page and "&lt;i&gt;x&lt;/i&gt;" in page
+    assert "<img" not in page
+
+
+def test_glossary_lists_every_term_escaped():
+    from widgets.content.glossary import load_glossary
+
+    page = lesson.glossary().html
+    for entry in load_glossary():
+        assert lesson.html.escape(entry.term) in page
+    assert "standfirst" in page and "α" in page
+
+
 # -- where are my labels / hand in --------------------------------------------------------
 
 
@@ -198,10 +236,15 @@ def test_hand_in_copies_the_file_into_the_current_folder(tmp_path, corpus, codeb
     here.mkdir()
     monkeypatch.chdir(here)
     result = lesson.hand_in(learner="cara", directory=labels)
-    assert result.path == here / "rhetoric-lab-labels-cara.csv"
-    assert result.path.read_bytes() == store.path.read_bytes()
-    assert result.rows == 8 and not result.problems
+    assert result.path == here / "rhetoric-lab-handin-cara.zip"
+    with zipfile.ZipFile(result.path) as archive:
+        assert archive.read("cara.csv") == store.path.read_bytes()
+        assert json.loads(archive.read("handin.json"))["learner"] == "cara"
+    assert result.rows == 8 and not result.problems and result.reflections == 0
     assert "Upload" in result._repr_html_() and "8" in str(result)
+    plain = lesson.hand_in(here / "rhetoric-lab-labels-cara.csv", learner="cara", directory=labels)
+    assert plain.path.read_bytes() == store.path.read_bytes()
+    assert "labels only" in plain._repr_html_()
 
 
 def test_hand_in_to_a_zip_and_to_a_folder(tmp_path, corpus, codebook):
@@ -211,13 +254,13 @@ def test_hand_in_to_a_zip_and_to_a_folder(tmp_path, corpus, codebook):
     _label_first(store, "when-will-starmer-talk-to-putin", 2)
     zipped = lesson.hand_in(tmp_path / "out" / "mine.zip", learner="dev", directory=labels)
     with zipfile.ZipFile(zipped.path) as archive:
-        assert archive.namelist() == ["dev.csv"]
+        assert archive.namelist() == ["dev.csv", "handin.json"]
         assert archive.read("dev.csv") == store.path.read_bytes()
     assert zipped.rows == 4
     folder = tmp_path / "uploads"
     folder.mkdir()
     copied = lesson.hand_in(folder, learner="dev", directory=labels)
-    assert copied.path == folder / "rhetoric-lab-labels-dev.csv"
+    assert copied.path == folder / "rhetoric-lab-handin-dev.zip"
 
 
 def test_hand_in_with_nothing_saved_or_onto_itself(tmp_path, corpus, codebook):
@@ -363,6 +406,7 @@ def test_public_names_are_exported():
     for name in (
         "LearnerSetup",
         "codebook_tour",
+        "glossary",
         "where_are_my_labels",
         "hand_in",
         "my_charts",
@@ -373,3 +417,56 @@ def test_public_names_are_exported():
         assert name in lesson.__all__
         assert callable(getattr(lesson, name))
     assert isinstance(lesson.codebook_rows(), pd.DataFrame)
+
+
+# -- core sets, frames and the diagnostic -------------------------------------------------
+
+
+def test_core_set_lists_the_chosen_sentences_with_reasons(corpus):
+    """Does the core-set table show 12-18 sentences of the article, numbered, with why?"""
+    from widgets.content.core_sets import load_core_sets
+
+    page = lesson.core_set("starmer-defies-putin", corpus=corpus).html
+    chosen = load_core_sets(corpus=corpus)["starmer-defies-putin"]
+    assert page.count("<tr style=") == len(chosen)
+    article = corpus.article("starmer-defies-putin")
+    for entry in chosen:
+        assert lesson.html.escape(article.sentence_index[entry.sentence_id].text) in page
+        assert lesson.html.escape(entry.reason) in page
+    assert f"{len(chosen)} of 51 sentences" in page and "Jump to" in page
+
+
+def test_frames_table_shows_every_frame_with_its_example(codebook):
+    page = lesson.frames_table(codebook).html
+    for frame in codebook.frames:
+        assert lesson.html.escape(frame.name) in page
+        assert lesson.html.escape(frame.example) in page
+
+
+def test_diagnostic_names_the_sentences_to_label(corpus):
+    page = lesson.diagnostic(corpus=corpus).html
+    assert "Starmer insists ceasefire coalition has momentum" in page
+    assert page.count("<li>") == 6
+
+
+def test_diagnostic_progress_puts_first_answers_beside_answers_now(tmp_path, corpus, codebook):
+    """After labelling the diagnostic in lesson 00 and changing one answer later, does
+    lesson 07 show both, and agreement with the key?"""
+    store = _store(tmp_path, "ana", corpus, codebook)
+    article_id = "ceasefire-coalition-momentum"
+    for sentence in corpus.article(article_id).sentences[:6]:
+        store.save(article_id, sentence.sentence_id, techniques=[], stance="favor")
+        store.save(
+            article_id, sentence.sentence_id, target="coalition-of-the-willing", stance="favor"
+        )
+    first = corpus.article(article_id).sentences[0].sentence_id
+    store.save(article_id, first, target="coalition-of-the-willing", stance="none")
+    page = lesson.diagnostic_progress(learner="ana", directory=tmp_path).html
+    assert "Agreement with the key" in page
+    assert "in lesson 00" in page and "now." in page
+    assert page.count("<tr>") == 6 * 3  # 6 sentences x (techniques + 2 targets)
+
+
+def test_diagnostic_progress_without_labels_says_so(tmp_path):
+    page = lesson.diagnostic_progress(learner="ana", directory=tmp_path).html
+    assert "no labels yet" in page

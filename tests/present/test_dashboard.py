@@ -136,13 +136,18 @@ def test_output_shows_the_chart_without_network(dashboard):
     spec = dashboard.current_chart.to_dict()
     assert data[VEGALITE_MIME_TYPE] == spec
     page = data["text/html"]
-    embedded = re.search(r'<div data-rhetoric-lab-chart="([^"]*)"></div>', page)
+    embedded = re.search(
+        r'<div data-rhetoric-lab-chart="([^"]*)" data-rhetoric-lab-draw="1">', page
+    )
     assert json.loads(html.unescape(embedded.group(1))) == spec
     assert '<script type="module">' in page and "div[data-rhetoric-lab-chart]" in page
     assert not re.search(r"<script[^>]*\bsrc=", page), "no script may be fetched"
     dashboard.view.value = "cooccurrence"
     (output,) = dashboard.output.outputs  # replaced, not appended
     assert "Techniques named together" in output["data"]["text/plain"]
+    # each drawing is numbered, so a page can wait for this chart, not the one before
+    assert dashboard.draws == 2
+    assert 'data-rhetoric-lab-draw="2"' in output["data"]["text/html"]
 
 
 def test_needs_labels_or_a_file():

@@ -251,6 +251,9 @@ def changed_minds(history: pd.DataFrame, *, corpus) -> pd.DataFrame:
     DataFrame
         ``article_id``, ``labels``, ``changed``, ``share_changed``, in corpus order.
     """
+    from .reveals import without_reveals
+
+    history = without_reveals(history)  # a look at the key is no change of mind
     # Counted on category codes, the article the slowest digit of one integer key per
     # row: a sort finds the keys and how often each was saved (a groupby of four text
     # columns takes seconds on 10,000 learners' history).

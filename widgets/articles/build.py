@@ -53,7 +53,7 @@ _REQUIRED = ("article_id", "source_file", "title")
 _KNOWN = frozenset(
     {
         "article_id", "source_file", "title", "author", "outlet", "published", "genre",
-        "targets", "notes", "drop_lines", "paragraphs",
+        "targets", "notes", "drop_lines", "paragraphs", "break_after",
     }
 )  # fmt: skip
 _MAX_SLUG = 60
@@ -80,6 +80,7 @@ class SourceEntry:
     notes: str = ""
     drop_lines: tuple[str, ...] = ()
     paragraphs: str = "lines"
+    break_after: tuple[str, ...] = ()
 
     @property
     def rules(self) -> CleaningRules:
@@ -88,6 +89,7 @@ class SourceEntry:
             author=self.author,
             drop_lines=self.drop_lines,
             paragraphs=self.paragraphs,
+            break_after=self.break_after,
         )
 
     def to_yaml_dict(self) -> dict:
@@ -106,6 +108,8 @@ class SourceEntry:
             data["drop_lines"] = list(self.drop_lines)
         if self.paragraphs != "lines":
             data["paragraphs"] = self.paragraphs
+        if self.break_after:
+            data["break_after"] = list(self.break_after)
         data["notes"] = self.notes
         return data
 
@@ -220,6 +224,11 @@ def _entry_from_dict(raw: object, where: str) -> SourceEntry:
     drop_lines = raw.get("drop_lines") or []
     if not isinstance(drop_lines, list) or not all(isinstance(d, str) for d in drop_lines):
         raise ArticleError(f"{where}: drop_lines must be a list of lines")
+    break_after = raw.get("break_after") or []
+    if not isinstance(break_after, list) or not all(
+        isinstance(b, str) and b.strip() for b in break_after
+    ):
+        raise ArticleError(f"{where}: break_after must be a list of texts")
     paragraphs = _text_field(raw, "paragraphs", where) or "lines"
     if paragraphs not in PARAGRAPH_MODES:
         raise ArticleError(
@@ -237,6 +246,7 @@ def _entry_from_dict(raw: object, where: str) -> SourceEntry:
         notes=" ".join(_text_field(raw, "notes", where).split()),
         drop_lines=tuple(drop_lines),
         paragraphs=paragraphs,
+        break_after=tuple(break_after),
     )
 
 

@@ -6,8 +6,10 @@ live as data in ``data/articles/sources.yml`` (:class:`CleaningRules`).
 
 Generic rules, applied in this order:
 
-1. Normalise: drop a byte-order mark, unify line endings, and collapse every run of
-   whitespace inside a line (including no-break and narrow no-break spaces) to one space.
+1. Normalise: drop a byte-order mark, unify line endings, collapse every run of
+   whitespace inside a line (including no-break and narrow no-break spaces) to one space,
+   and turn non-breaking hyphens (U+2011) into ordinary hyphens: they look the same but
+   defeat copying, pasting and search. The raw file keeps them (provenance).
 2. Teasers for other articles: a short blank-line-separated block that starts with a
    headline and ends with "More" (headline, author, standfirst, "More") is dropped whole.
 3. Clutter lines are dropped: section labels and page furniture (:data:`CLUTTER_LINES`,
@@ -17,7 +19,8 @@ Generic rules, applied in this order:
    "…stay tuned to our news hub."), a line that is only a date, every copy of the
    headline, and the author's name on its own (also doubled, "James Heale James Heale").
 4. Per-article rules: ``drop_lines`` (exact lines, e.g. an author blurb or related
-   headlines).
+   headlines) and ``break_after`` (text after which a paragraph ends although the page
+   ran on in one line, e.g. a standfirst printed in front of the lede).
 5. List markers ("•", "1.", a leading dash) are stripped; each list item is its own
    paragraph. Section headings are body text and are kept as one-line paragraphs.
 
@@ -95,12 +98,16 @@ class CleaningRules:
         Exact lines (whitespace-collapsed) to drop: author blurbs, related headlines.
     paragraphs : str
         ``"lines"`` (each line is a paragraph) or ``"blocks"`` (hard-wrapped text).
+    break_after : tuple of str
+        Exact text (whitespace-collapsed) that ends a paragraph where it is followed by
+        more text on the same line.
     """
 
     title: str = ""
     author: str = ""
     drop_lines: tuple[str, ...] = ()
     paragraphs: str = "lines"
+    break_after: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.paragraphs not in PARAGRAPH_MODES:
@@ -110,8 +117,9 @@ class CleaningRules:
 
 
 def normalise_line(line: str) -> str:
-    """``line`` with every whitespace run (no-break spaces too) collapsed to one space."""
-    return " ".join(line.split())
+    """``line`` with every whitespace run (no-break spaces too) collapsed to one space and
+    non-breaking hyphens (U+2011) made ordinary hyphens."""
+    return " ".join(line.replace("\u2011", "-").split())
 
 
 def _key(line: str) -> str:
@@ -217,6 +225,12 @@ def clean_text(raw: str, rules: CleaningRules | None = None) -> list[list[str]]:
             if clutter_reason(line, rules) is not None:
                 continue
             text, is_item = strip_list_marker(line)
+            *ended, text = _break_after(text, rules.break_after)
+            if ended:
+                current.extend(ended[:1])
+                paragraphs.append(current)
+                paragraphs.extend([piece] for piece in ended[1:])
+                current = []
             if rules.paragraphs == "lines" or is_item:
                 if current:
                     paragraphs.append(current)
@@ -227,6 +241,17 @@ def clean_text(raw: str, rules: CleaningRules | None = None) -> list[list[str]]:
         if current:
             paragraphs.append(current)
     return paragraphs
+
+
+def _break_after(text: str, markers: tuple[str, ...]) -> list[str]:
+    """``text`` cut after every marker that more text follows (pieces stripped)."""
+    pieces = [text]
+    for marker in markers:
+        marker = normalise_line(marker)
+        head, found, tail = pieces[-1].partition(marker)
+        if found and tail.strip():
+            pieces[-1:] = [(head + found).strip(), tail.strip()]
+    return pieces
 
 
 def paragraph_texts(paragraphs: list[list[str]]) -> list[str]:

@@ -9,6 +9,7 @@ the answer key made it into the bundle.
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import json
@@ -19,17 +20,22 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .. import paths
 from .solutions import strip_solutions
 
+if TYPE_CHECKING:  # the build hooks import this module without pandas or cryptography
+    from .locked_keys import LockResult
+
 __all__ = ["release", "ReleaseResult", "ReleaseError", "INCLUDED", "leaked_answer_text"]
 
 #: What a learner bundle holds (relative to the repo root); everything else stays out.
 INCLUDED = (
     "README.md",
+    "CHANGELOG.md",
     "Makefile",
     "pyproject.toml",
     "requirements.lock",
@@ -42,7 +48,8 @@ INCLUDED = (
 _SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 _SKIP_SUFFIXES = {".pyc", ".lock"}
 _SCANNED_SUFFIXES = {
-    ".ipynb", ".py", ".md", ".csv", ".yml", ".yaml", ".txt", ".json", ".html", ".htm", ".js"
+    ".ipynb", ".py", ".md", ".csv", ".yml", ".yaml", ".txt", ".json", ".html", ".htm", ".js",
+    ".locked",
 }  # fmt: skip
 #: Rationale text shorter than this is too generic to count as a leak ("Quotation.").
 MIN_LEAK_LENGTH = 25
@@ -58,6 +65,10 @@ class ReleaseResult:
     files: list[str] = field(default_factory=list)
     left_out_notebooks: list[str] = field(default_factory=list)
     stripped_notebooks: list[str] = field(default_factory=list)
+    #: the locked keys written into the bundle (``None`` when there was no key to lock)
+    locked: LockResult | None = None
+    #: why there are no locked keys ("" when there are)
+    lock_problem: str = ""
 
 
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|\*\*[^*]*\*\*")
@@ -107,24 +118,65 @@ def _answer_texts(answers: Path) -> set[str]:
     return texts
 
 
+def _base64_forms(text: str) -> set[str]:
+    """``text`` as it reads inside base64 at each of the three byte alignments (the
+    groups that mix it with its neighbours are left off, so any embedding matches)."""
+    data = text.encode("utf-8")
+    forms = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
+        start = 4 if offset else 0
+        forms.add(encoded[start : len(encoded) - 4])
+    return {f for f in forms if len(f) >= 16}
+
+
+def _answer_forms(answers: Path) -> dict[str, set[str]]:
+    """Every answer text and the forms it can hide in: plain, JSON-escaped (with and
+    without ``\\u`` escapes: notebooks write " as \\", json.dumps writes “ as \\u201c),
+    HTML-escaped, and base64 (an embedded attachment, a data: URL)."""
+    return {
+        t: {
+            t,
+            json.dumps(t, ensure_ascii=False)[1:-1],
+            json.dumps(t)[1:-1],
+            html.escape(t),
+            html.escape(t, quote=False),
+            *_base64_forms(t),
+        }
+        for t in _answer_texts(answers)
+    }
+
+
+def _leaks(name: str, content: str, forms: dict[str, set[str]]) -> list[str]:
+    return [
+        f"{name}: {t[:60]!r}"
+        for t, variants in forms.items()
+        if any(v in content for v in variants)
+    ]
+
+
 def leaked_answer_text(bundle: Path, answers: Path) -> list[str]:
-    """Answer texts found in any file of ``bundle`` (empty when the release is clean)."""
-    texts = _answer_texts(answers)
-    if not texts:
+    """Answer texts found in any file of ``bundle`` (a folder, or a zip or wheel), in any
+    form (see :func:`_answer_forms`); empty when the release is clean."""
+    forms = _answer_forms(answers)
+    if not forms:
         return []
-    # A text can hide in a file in escaped form: JSON (notebooks) writes " as \\", HTML
-    # writes it as &quot; — search for every form.
-    forms = {t: {t, json.dumps(t, ensure_ascii=False)[1:-1], html.escape(t)} for t in texts}
+    bundle = Path(bundle)
     leaks = []
+    if bundle.is_file():  # a zip: the release's, or the wheel that installs the package
+        with zipfile.ZipFile(bundle) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    content = archive.read(info).decode("utf-8", errors="replace")
+                    leaks.extend(_leaks(info.filename, content, forms))
+        return leaks
     for path in bundle.rglob("*"):
-        if not path.is_file() or path.suffix.lower() not in _SCANNED_SUFFIXES:
+        if not path.is_file() or (
+            path.suffix.lower() not in _SCANNED_SUFFIXES and path.stat().st_size > 5_000_000
+        ):
             continue
         content = path.read_text(encoding="utf-8", errors="replace")
-        leaks.extend(
-            f"{path.relative_to(bundle)}: {t[:60]!r}"
-            for t, variants in forms.items()
-            if any(v in content for v in variants)
-        )
+        leaks.extend(_leaks(str(path.relative_to(bundle)), content, forms))
     return leaks
 
 
@@ -164,9 +216,15 @@ def release(
     answers: str | os.PathLike | None = None,
     as_zip: bool | None = None,
     force: bool = False,
+    self_study: bool = False,
+    lock: bool = True,
 ) -> ReleaseResult:
     """Write the learner bundle to ``out`` (a folder, or a zip when ``out`` ends in
     ``.zip`` or ``as_zip``).
+
+    ``lock=False`` leaves out the locked keys (``keys/``). The package build uses it: one
+    wheel serves every class, and its isolated build environment has neither pandas nor
+    cryptography, which locking needs.
 
     Raises
     ------
@@ -200,6 +258,8 @@ def release(
             "article, or use the self-check once they share the key.\n",
             encoding="utf-8",
         )
+        if lock:
+            result.locked, result.lock_problem = _lock_into(bundle, answers, self_study=self_study)
         leaks = leaked_answer_text(bundle, answers)
         if leaks:
             raise ReleaseError(
@@ -213,6 +273,34 @@ def release(
                 for path in sorted(bundle.rglob("*")):
                     if path.is_file():
                         archive.write(path, Path("rhetoric-lab") / path.relative_to(bundle))
+            leaks = leaked_answer_text(out, answers)  # the zip as learners receive it
+            if leaks:  # pragma: no cover - the bundle was checked; a guard on the writer
+                out.unlink()
+                raise ReleaseError(
+                    "answer content would leak into the zip: " + "; ".join(leaks[:5])
+                )
         else:
             shutil.copytree(bundle, out)
+    if result.locked is not None and not self_study:
+        from . import locked_keys
+
+        # Beside the bundle, never in it: the codes are the instructor's.
+        result.locked = locked_keys.write_codes_file(result.locked, locked_keys.codes_path(out))
     return result
+
+
+def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
+    """Lock the key into ``bundle/keys``: the result and ``""``, or ``None`` and why
+    there are no locked keys (no key to lock, or a key that cannot be read)."""
+    from . import locked_keys
+    from .answers import AnswersMissing
+
+    try:
+        locked = locked_keys.lock_keys(
+            bundle / paths.KEYS_FOLDER, answers=answers, self_study=self_study, codes_file=False
+        )
+    except AnswersMissing:
+        return None, "no answer key to lock: the bundle has no keys/"
+    except ValueError as error:  # a key file without the schema's columns
+        return None, f"the answer key could not be read, so the bundle has no keys/: {error}"
+    return locked, ""

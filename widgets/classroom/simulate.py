@@ -9,7 +9,7 @@ class is simulated.
 How the learners behave (every draw comes from one ``numpy.random.Generator(seed)``, so
 a seed always gives byte-identical files):
 
-* **Truth** is the answer key (``answers/key/*.csv``, see :mod:`widgets.answers`) where
+* **Truth** is the answer key (``answers/key/*.csv``, see :mod:`widgets.content.answers`) where
   it exists, else a deterministic :func:`pseudo_key` built from the codebook and simple
   cues in each sentence's wording.
 * **Skill**: each learner's accuracy is drawn from Beta(6, 2.5) (mean about 0.7). A true

@@ -27,7 +27,7 @@ ROW_BUCKETS: tuple[str, ...] = (
     "kept",
     "superseded",
     "cleared",
-    "other_rows",
+    "revealed",
     "duplicate",
     "rejected",
 )

@@ -187,7 +187,7 @@ def merge_saves(
         {
             "superseded": int((~latest).sum()),
             "cleared": int((latest & ~is_set).sum()),
-            "other_rows": int((~is_label).sum()),
+            "revealed": int((~is_label).sum()),
             "duplicate": int(duplicate.sum()),
         },
     )

@@ -58,14 +58,15 @@ Accounting (exact, checked on every call)
 ``rows_read`` counts every data record of every file that could be read (blank lines
 excepted). Each record lands in exactly one bucket::
 
-    rows_read == kept + superseded + cleared + other_rows + duplicate + rejected
+    rows_read == kept + superseded + cleared + revealed + duplicate + rejected
 
 ``kept`` = rows of ``labels`` (the current label of a key); ``superseded`` = valid rows a
 later save of the same key replaced (in ``history``); ``cleared`` = a key's latest row
-withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``other_rows`` =
-valid rows of another kind than a label (a ``status`` in :data:`widgets.schema.STATUSES`
-but not in ``LABEL_STATUSES``: in ``history``, never a label; none in format version 1);
-``duplicate`` =
+withdraws it (status ``cleared``; in ``history``, not in ``labels``); ``revealed`` =
+rows recording a look at the key (status ``revealed``, format version 2: see
+:mod:`widgets.analysis.reveals`), the one kind of row that is not a label (a ``status`` in
+:data:`widgets.schema.STATUSES` but not in ``LABEL_STATUSES``): in ``history``, never a
+label, never superseding one; ``duplicate`` =
 exact repeats; ``rejected`` = records set aside (``rejects`` rows with ``row >= 1``).
 A file rejected as a whole (empty, binary, too large, unreadable, missing columns)
 contributes no rows: it appears in ``rejects`` once with ``row == 0`` and in
@@ -108,6 +109,7 @@ from .columns import (
     category_counts,
     codes_of,
 )
+from .handins import restore_named_learners
 from .merge import history_and_labels, merge_saves
 from .outputs import is_collect_output
 from .reader import Reader, serialise, to_frame
@@ -270,9 +272,13 @@ def collect(
     names = np.array([s.name for s in sources] + [""], dtype=object)
     frame, stamps, stamp_ok = _frame_of(reader)
     bar.stage("checking rows")  # (seconds on a large class, after the last file is read)
+    mangled = restore_named_learners(frame, names, reader.file_rows)
     reason = check_rows(
         Rows(frame, corpus=corpus, codebook=codebook, stamps=stamps, stamp_ok=stamp_ok, limit=limit)
     )
+    if mangled is not None:  # rows whose id differs from the one their hand-in names
+        where = mangled[0] & pd.isna(reason)
+        reason[where] = mangled[1][where]
     bar.stage("merging saves")
     live_idx, kept_idx, merge_counts = merge_saves(frame, reason, stamps, corpus, names)
     del stamps, stamp_ok
@@ -290,7 +296,7 @@ def collect(
             per_file[index] += 1
     files["rows_rejected"] = per_file[: len(files)] if len(files) else files["rows_rejected"]
     counts = {
-        "files": len(sources) - len(reader.skipped),
+        "files": len(sources) - len(reader.skipped) - len(reader.reflections),
         "files_rejected": int((files["problem"] != "").sum()) if len(files) else 0,
         "learners": int(history["learner"].nunique()),
         "rows_read": int(files["rows_read"].sum()) if len(files) else 0,

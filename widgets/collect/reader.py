@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..labelling.reflections import is_reflection_file
 from ..schema import (
     LABEL_COLUMNS,
     OPTIONAL_COLUMNS,
@@ -191,6 +192,9 @@ class Reader:
         self.rejects: list[tuple[int, int, str, str]] = []
         self.file_rows: list[dict] = []
         self.skipped: list[int] = []
+        #: reflection files (widgets.labelling.reflections reads them): not label files,
+        #: not counted
+        self.reflections: list[int] = []
         #: scanned file name -> kind, for collect outputs known before reading
         self.outputs: dict[str, str] = {}
         self._batch: _Batch | None = None
@@ -212,6 +216,10 @@ class Reader:
         }
         self.file_rows.append(record)
         self._remaining -= source.size
+        if is_reflection_file(source.name):
+            record["notes"] = "reflections: read by collect_reflections, not a label file"
+            self.reflections.append(index)
+            return
         if source.scanned and source.name in self.outputs:
             self._skip(index, self.outputs[source.name])
             return

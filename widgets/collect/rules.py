@@ -27,7 +27,9 @@ from .. import paths
 from ..labelling.store import MAX_NOTE_LENGTH
 from ..schema import (
     CONFIDENCE_LEVELS,
+    REVEAL_WHOLE_ARTICLE,
     STANCES,
+    STATUS_REVEALED,
     STATUS_SET,
     STATUSES,
     SUMMARY_SENTENCE_ID,
@@ -139,7 +141,7 @@ def _sentence_in_article(rows: Rows) -> Failing:
     owner = np.array(
         [
             -1
-            if s == SUMMARY_SENTENCE_ID
+            if s in (SUMMARY_SENTENCE_ID, REVEAL_WHOLE_ARTICLE)
             else position.get(index[s].article_id, -3)
             if s in index
             else -2
@@ -154,6 +156,16 @@ def _sentence_in_article(rows: Rows) -> Failing:
             f"unknown sentence: {rows.value('sentence_id', i)!r} in article "
             f"{rows.value('article_id', i)!r}"
         ),
+    )
+
+
+def _whole_article_on_reveals_only(rows: Rows) -> Failing:
+    # "*" names a whole article, and only a reveal row ("Reveal anyway") may use it.
+    whole = rows.where("sentence_id", lambda s: s == REVEAL_WHOLE_ARTICLE)
+    reveal = rows.where("status", lambda s: s == STATUS_REVEALED)
+    return (
+        whole & ~reveal,
+        lambda i: f"unknown sentence: {REVEAL_WHOLE_ARTICLE!r} on a label row",
     )
 
 
@@ -296,6 +308,13 @@ def _text_drift(rows: Rows) -> Failing:
     checked = np.array([h != "" for h in expected_text] + [False])[sentence_codes]
     given = rows.where("text_sha1", lambda h: h != "")
     bad = checked & given & (sha_codes != expected[sentence_codes])
+    if bad.any():
+        # An earlier wording kept in the text history (a typographic fix) still counts.
+        earlier = np.flatnonzero(bad)
+        accepted = [
+            index[sentences[sentence_codes[i]]].accepts(hashes[sha_codes[i]]) for i in earlier
+        ]
+        bad[earlier[np.array(accepted, dtype=bool)]] = False
     return (
         bad,
         lambda i: (
@@ -311,6 +330,7 @@ RULES: tuple[Rule, ...] = (
     per_value("status", _status),
     per_value("article_id", _article),
     Rule("sentence_id", _sentence_in_article),
+    Rule("sentence_id", _whole_article_on_reveals_only),
     Rule("target", _target_for_article),
     Rule("saved_at", _saved_at_format),
     Rule("saved_at", _saved_at_future),

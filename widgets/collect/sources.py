@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import zipfile
@@ -10,6 +11,8 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from ..labelling.handin import is_hand_in_name
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: ``raw_line`` in the rejects is cut to this many characters.
@@ -82,6 +85,10 @@ def zip_sources(path: Path, display: str) -> list[Source]:
             continue
         suffix = member.suffix.lower()
         name = f"{display}:{info.filename}"
+        if suffix == ".zip" and is_hand_in_name(member.name):
+            # a hand-in zip in a platform's "download all submissions" zip
+            sources.extend(hand_in_sources(path, info, name, member))
+            continue
         if suffix == ".zip":
             # a learner uploaded a zip: say so rather than skip their labels silently
             problem = "zip inside a zip: unzip it and collect the folder it holds"
@@ -103,6 +110,32 @@ def zip_sources(path: Path, display: str) -> list[Source]:
 
         sources.append(
             Source(f"{display}:{info.filename}", provenance(member.parts), info.file_size, read)
+        )
+    return sources
+
+
+def hand_in_sources(path: Path, info, name: str, member: PurePosixPath) -> list[Source]:
+    """The CSV members of a hand-in zip (:mod:`widgets.labelling.handin`) that is itself a member
+    of the zip at ``path``: read into memory, never extracted."""
+    try:
+        with zipfile.ZipFile(path) as outer:
+            inner = zipfile.ZipFile(io.BytesIO(outer.read(info)))
+            infos = inner.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+        return [Source(name, provenance(member.parts), 0, failing(f"unreadable hand-in: {error}"))]
+    sources = []
+    for item in sorted(infos, key=lambda i: i.filename):
+        if item.is_dir() or not item.filename.lower().endswith(".csv"):
+            continue
+
+        def read(item=item, inner=inner):
+            try:
+                return inner.read(item)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+                raise FileProblem(f"unreadable zip member: {error}") from None
+
+        sources.append(
+            Source(f"{name}:{item.filename}", provenance(member.parts), item.file_size, read)
         )
     return sources
 

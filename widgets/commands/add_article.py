@@ -48,6 +48,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from . import package_data_refusal
+
+    refusal = package_data_refusal(args.data_dir, "add-article")
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     targets = None
     if args.targets:
         # Accept "a b", "a;b" and "a,b" alike.

@@ -18,6 +18,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from . import package_data_refusal
+
+    refusal = package_data_refusal(args.data_dir, "build-articles")
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         result = build_articles(args.data_dir)
     except ArticleError as error:

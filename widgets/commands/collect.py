@@ -77,17 +77,44 @@ def _summary(result, targets, key_line: str | None) -> str:
         f"  duplicate   {counts['duplicate']:>10,}  identical rows seen more than once",
         f"  rejected    {counts['rejected']:>10,}  -> {targets['rejects']}",
     ]
+    if counts.get("revealed"):
+        lines.insert(
+            -1,
+            f"  revealed    {counts['revealed']:>10,}  looks at the key, in the history "
+            "(class measures use the labels given before them)",
+        )
     for reason, number in result.rejected_by_reason.items():
         lines.append(f"      {number:>8,}  {reason}")
     if counts["files_rejected"]:
         lines.append(f"  files rejected: {counts['files_rejected']}")
         for reason, number in result.files_rejected_by_reason.items():
             lines.append(f"      {number:>8,}  {reason}")
-    if result.skipped:
+    outputs = result.skipped
+    if outputs:
         lines.append(
-            f"  skipped {len(result.skipped)} file(s) written by an earlier collect "
-            f"(not label files): {', '.join(Path(name).name for name in result.skipped)}"
+            f"  skipped {len(outputs)} file(s) written by an earlier collect "
+            f"(not label files): {', '.join(Path(name).name for name in outputs)}"
         )
+    ids = [
+        f"{row.file}: {row.notes}"
+        for row in result.files.itertuples(index=False)
+        if "learner id" in row.notes
+    ]
+    if ids:
+        lines.append(f"  learner ids a spreadsheet changed ({len(ids)} file(s)):")
+        lines.extend(f"      {line}" for line in ids[:20])
+    reflections = targets.get("reflections_result")
+    if reflections is not None and reflections.counts["files"]:
+        r = reflections.counts
+        lines += [
+            f"reflections from {r['files']} file(s)",
+            f"  rows read   {r['rows_read']:>10,}",
+            f"  kept        {r['kept']:>10,}  current answers -> {targets['reflections']}",
+            f"  superseded  {r['superseded']:>10,}  earlier saves",
+            f"  duplicate   {r['duplicate']:>10,}  identical rows seen more than once",
+            f"  rejected    {r['rejected']:>10,}  -> {targets['reflections_rejects']}",
+        ]
+        lines.extend(f"      {note}" for note in reflections.notes[:20])
     if key_line:
         lines.append(key_line)
     return "\n".join(lines)
@@ -109,7 +136,8 @@ def _key_line(result, answers_dir, codebook) -> str | None:
 
 
 def run(args) -> int:
-    from ..collect import InputError, collect, output_paths, write_outputs
+    from ..collect import InputError, output_paths, write_outputs
+    from ..collect.class_collect import collect_class
 
     if not args.inputs:
         print("rhetoric-lab collect: give at least one INPUT (folder, zip or CSV)", file=sys.stderr)
@@ -134,7 +162,9 @@ def run(args) -> int:
         return 2
     progress = not args.quiet and sys.stderr.isatty()
     try:
-        result = collect(args.inputs, corpus=corpus, codebook=codebook, progress=progress)
+        result, reflections = collect_class(
+            args.inputs, corpus=corpus, codebook=codebook, progress=progress
+        )
     except InputError as error:
         print(f"rhetoric-lab collect: {error}", file=sys.stderr)
         return 2
@@ -145,6 +175,20 @@ def run(args) -> int:
     except OSError as error:
         print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
         return 2
+    from ..labelling.reflections import write_class_reflections
+
+    try:
+        if isinstance(reflections, Exception):
+            raise reflections
+        targets = dict(targets)
+        targets["reflections"] = write_class_reflections(reflections, out)
+        targets["reflections_rejects"] = out.with_name(
+            f"{out.stem if out.suffix else out.name}.reflections-rejects.csv"
+        )
+        reflections.rejects.to_csv(targets["reflections_rejects"], index=False)
+        targets["reflections_result"] = reflections
+    except (OSError, ValueError) as error:
+        print(f"rhetoric-lab collect: reflections not collected: {error}", file=sys.stderr)
     try:
         key_line = _key_line(result, args.answers_dir, codebook)
     except Exception as error:  # the summary line is a courtesy; never fail the merge

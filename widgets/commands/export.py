@@ -30,6 +30,13 @@ def add_arguments(parser) -> None:
         metavar="OUT",
         help="the copy to write (default: <CSV name>-for-excel.csv beside CSV)",
     )
+    parser.add_argument(
+        "--per-learner",
+        metavar="OUT",
+        help="from class.reflections.csv: one spreadsheet-safe row per learner with their "
+        "answers, label count and empty grade/feedback columns (labels counted from the "
+        "class.csv beside it)",
+    )
 
 
 def _fail(message: str) -> int:
@@ -55,6 +62,47 @@ def _read(path: Path) -> list[list[str]]:
         raise ValueError(f"{path} is not readable CSV: {error}") from None
 
 
+def _per_learner(source: Path, out: Path) -> int:
+    from ..classroom.excel import write_excel_csv
+    from ..classroom.learner_sheet import learner_sheet
+    from ..collect import read_class_csv
+    from ..labelling.reflections import (
+        CLASS_COLUMNS,
+        REFLECTIONS_SUFFIX,
+        load_questions,
+        read_class_reflections,
+    )
+
+    if out.exists() and out.resolve() == source.resolve():
+        return _fail(f"--per-learner {out} is the input file; give another name")
+    try:
+        reflections = read_class_reflections(source)
+    except (OSError, ValueError) as error:
+        return _fail(f"{source}: {error}")
+    missing = [c for c in CLASS_COLUMNS if c not in reflections.columns]
+    if missing:
+        return _fail(
+            f"{source} is not class.reflections.csv (missing {', '.join(missing)}); "
+            "run `rhetoric-lab collect` first"
+        )
+    stem = (
+        source.name[: -len(REFLECTIONS_SUFFIX)] if source.name.endswith(REFLECTIONS_SUFFIX) else ""
+    )
+    beside = source.with_name(f"{stem}.csv") if stem else None
+    labels = read_class_csv(beside, columns=["learner"]) if beside and beside.exists() else None
+    try:
+        questions = load_questions()
+    except (OSError, ValueError):
+        questions = ()
+    sheet = learner_sheet(reflections, questions=questions, labels=labels)
+    try:
+        write_excel_csv(sheet, out)
+    except OSError as error:
+        return _fail(f"cannot write {out}: {error.strerror or error}")
+    print(f"wrote {out}: {len(sheet)} learner(s), {len(sheet.columns) - 5} question(s)")
+    return 0 if len(sheet) else 1
+
+
 def run(args) -> int:
     import pandas as pd
 
@@ -63,6 +111,8 @@ def run(args) -> int:
     source = Path(args.csv_file)
     if not source.is_file():
         return _fail(f"{source}: no such file")
+    if args.per_learner:
+        return _per_learner(source, Path(args.per_learner))
     out = Path(args.excel) if args.excel else source.with_name(f"{source.stem}-for-excel.csv")
     if out.exists() and out.resolve() == source.resolve():
         return _fail(f"--excel {out} is the input file; give another name")

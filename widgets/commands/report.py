@@ -66,7 +66,34 @@ def _read_labels(path: Path, what: str, columns=None):
     return frame, None
 
 
+def _reflections(source: Path, args):
+    """``class.reflections.csv`` beside the class CSV (or collected from the folder) and
+    the model answers, when there are any; ``(None, None)`` otherwise."""
+    from ..content.answers import AnswersMissing, load_model_answers
+    from ..labelling.reflections import (
+        REFLECTIONS_SUFFIX,
+        collect_reflections,
+        read_class_reflections,
+    )
+
+    try:
+        if source.is_dir():
+            reflections = collect_reflections([source]).reflections
+        else:
+            beside = source.with_name(f"{source.stem}{REFLECTIONS_SUFFIX}")
+            reflections = read_class_reflections(beside) if beside.exists() else None
+    except (OSError, ValueError) as error:
+        print(f"rhetoric-lab report: reflections left out: {error}", file=sys.stderr)
+        reflections = None
+    try:
+        model_answers = load_model_answers(args.answers_dir)
+    except (AnswersMissing, ValueError):
+        model_answers = None
+    return reflections, model_answers
+
+
 def run(args) -> int:
+    from ..analysis.reveals import reveal_mask
     from ..classroom.simulate import README_NAME
     from ..content.answers import AnswersMissing, load_key
     from ..present.pseudonyms import resolve_salt
@@ -104,8 +131,11 @@ def run(args) -> int:
             beside = output_paths(source)["history"]
             history_path = beside if beside.exists() and beside != source else None
         if history_path is not None:
-            # the report counts changed labels per key: the key columns are all it reads
-            history, problem = _read_labels(history_path, "history CSV", KEY_COLUMNS)
+            # the report counts changed labels per key: the key columns and status are all
+            # it reads, unless learners looked at the key (pre-reveal labels need times)
+            history, problem = _read_labels(history_path, "history CSV", (*KEY_COLUMNS, "status"))
+            if not problem and reveal_mask(history).any():
+                history, problem = _read_labels(history_path, "history CSV")
             if problem:
                 return _fail(problem)
 
@@ -120,6 +150,7 @@ def run(args) -> int:
     except ValueError as error:
         return _fail(f"answer key: {error}")
 
+    reflections, model_answers = _reflections(source, args)
     salt = None if args.show_names else resolve_salt(args.salt, folder)
     simulated = (folder / README_NAME).exists() or None
     try:
@@ -135,6 +166,8 @@ def run(args) -> int:
             salt=salt,
             simulated=simulated,
             title=args.title,
+            reflections=reflections,
+            model_answers=model_answers,
         )
     except OSError as error:
         return _fail(f"cannot write {args.out}: {error}")

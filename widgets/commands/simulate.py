@@ -41,9 +41,15 @@ def run(args) -> int:
             codebook=codebook,
             answers_dir=args.answers_dir,
         )
+        from ..classroom.simulate_reflections import simulate_reflections
+
+        reflections = simulate_reflections(
+            out, [str(x) for x in result.learners["learner"]], seed=args.seed
+        )
     except OSError as error:
         print(f"rhetoric-lab simulate: cannot write {out}: {error}", file=sys.stderr)
         return 2
+    print(f"wrote {len(reflections)} simulated reflection files (answers marked as simulated)")
     print(
         f"wrote {len(result.files)} simulated learner files ({result.rows:,} rows, truth: "
         f"{result.truth_source}, seed {result.seed}) to {out}; see {out / 'SIMULATED.txt'}"

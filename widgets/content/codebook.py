@@ -11,7 +11,13 @@ text of its ``example_article`` (the article's sentences joined by spaces, with 
 whitespace collapsed). :func:`load_codebook` uses the corpus it is given, else the corpus
 that sits beside the codebook (``<codebook folder>/articles/sentences.csv``, i.e.
 ``data/articles/`` for ``data/codebook.yml``) when that exists; otherwise examples are not
-checked. :func:`validate_against_corpus` runs the same check on its own.
+checked. :func:`validate_against_corpus` runs the same check on its own. A frame's
+optional ``example`` is checked the same way against its ``example_article``.
+
+Besides the entries, the codebook holds the rules that decide hard cases
+(``coding_rules``), the groups of techniques learners confuse with a one-line note on how
+to tell them apart (``tell_apart``, read with :meth:`Codebook.tell_apart_for`), and the
+techniques deliberately left out, each with its reason (``left_out``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ __all__ = [
     "Stance",
     "Target",
     "Frame",
+    "TellApart",
+    "LeftOut",
     "Codebook",
     "CodebookError",
     "load_codebook",
@@ -81,6 +89,10 @@ class Technique:
     example: str
     example_article: str
     key: str
+    #: A sentence or phrase that looks like the technique but is not, with why.
+    non_example: str = ""
+    #: A coding decision that belongs to this technique (e.g. "accurate labels count").
+    coding_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,26 @@ class Frame:
     id: str
     name: str
     definition: str
+    #: A sentence from the articles that shows the frame, and the article it is from.
+    example: str = ""
+    example_article: str = ""
+
+
+@dataclass(frozen=True)
+class TellApart:
+    """Techniques learners confuse, with one line on how to tell them apart."""
+
+    techniques: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A technique the codebook deliberately does not offer, and why."""
+
+    id: str
+    name: str
+    reason: str
 
 
 # Field names per section, in the order the YAML lists them; all are required text.
@@ -127,6 +159,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "stances": ("id", "name", "key", "definition"),
     "targets": ("id", "name", "description"),
     "frames": ("id", "name", "definition"),
+}
+# Fields an entry may leave out (they default to "" on the dataclass).
+_OPTIONAL: dict[str, tuple[str, ...]] = {
+    "techniques": ("non_example", "coding_note"),
+    "frames": ("example", "example_article"),
 }
 _CLASSES = {
     "categories": Category,
@@ -147,10 +184,24 @@ _TOP_LEVEL = (
     "version",
     "sources",
     "coding_rules",
-    "reserved_keys",
-    "no_technique_key",
+    "keymap",
     *_FIELDS,
+    "tell_apart",
+    "left_out",
 )
+
+#: The panel's own actions that the codebook's ``keymap`` binds to keys, in help order.
+KEYMAP_ACTIONS = (
+    "no-technique",
+    "cycle-target",
+    "next",
+    "previous",
+    "summary",
+    "undo",
+    "help",
+)
+#: Keys longer than one character that a keymap may name (``KeyboardEvent.key`` values).
+NAMED_KEYS = frozenset({"ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End"})
 
 
 @dataclass(frozen=True)
@@ -171,6 +222,17 @@ class Codebook:
     sources: tuple[str, ...] = ()
     #: How to decide the cases the definitions leave open (applied in the answer key).
     coding_rules: tuple[str, ...] = ()
+    #: Groups of techniques learners confuse, each with how to tell them apart.
+    tell_apart: tuple[TellApart, ...] = ()
+    #: Techniques deliberately not offered, each with the reason.
+    left_out: tuple[LeftOut, ...] = ()
+    #: The panel's own keys: ``(action, keys)`` pairs in :data:`KEYMAP_ACTIONS` order.
+    #: ``reserved_keys`` and ``no_technique_key`` are derived from it.
+    keymap: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def keys_for(self, action: str) -> tuple[str, ...]:
+        """The keys bound to one of :data:`KEYMAP_ACTIONS` (``()`` when unbound)."""
+        return dict(self.keymap).get(action, ())
 
     @property
     def technique_ids(self) -> tuple[str, ...]:
@@ -244,6 +306,12 @@ class Codebook:
     def stance_by_key(self, key: str) -> Stance | None:
         """The stance whose shortcut is ``key`` (any case), or ``None``."""
         return self._stance_keys.get(str(key).lower())
+
+    def tell_apart_for(self, technique_id: str) -> tuple[TellApart, ...]:
+        """The tell-apart notes whose group includes ``technique_id`` (``KeyError`` if
+        the technique is unknown), in codebook order."""
+        self.technique(technique_id)
+        return tuple(entry for entry in self.tell_apart if technique_id in entry.techniques)
 
     def techniques_in(self, category_id: str) -> tuple[Technique, ...]:
         """The techniques of one category in display order (``KeyError`` if unknown)."""
@@ -345,6 +413,8 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
         problems.append(f"section '{section}' must be a non-empty list of entries")
         return []
     fields = _FIELDS[section]
+    optional = _OPTIONAL.get(section, ())
+    allowed = (*fields, *optional)
     entries = []
     seen_ids: dict[str, int] = {}
     for index, raw in enumerate(raw_list):
@@ -354,9 +424,21 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
             continue
         ok = True
         for name in raw:
-            if name not in fields:
-                problems.append(f"{label}: unknown field {name!r} (allowed: {', '.join(fields)})")
+            if name not in allowed:
+                problems.append(f"{label}: unknown field {name!r} (allowed: {', '.join(allowed)})")
                 ok = False
+        extra = {}
+        for name in optional:
+            value = raw.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{label}: field {name!r} must be non-empty text when given")
+                ok = False
+            elif name == "example":
+                extra[name] = value.strip()  # verbatim, like a technique's example
+            else:
+                extra[name] = " ".join(value.split())
         values = {}
         for name in fields:
             value = raw.get(name)
@@ -397,7 +479,7 @@ def _parse_entries(section: str, raw_list: object, problems: list[str]) -> list:
             problems.append(f"{label}: key {values['key']!r} must be exactly one character")
             ok = False
         if ok:
-            entries.append(_CLASSES[section](**values))
+            entries.append(_CLASSES[section](**values, **extra))
     return entries
 
 
@@ -409,6 +491,45 @@ def _parse_key(name: str, value: object, problems: list[str]) -> str | None:
         problems.append(f"{name}: {value!r} must be exactly one character")
         return None
     return value
+
+
+def _parse_keymap(raw: object, problems: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``keymap:`` as ``(action, keys)`` pairs; faults go to ``problems``."""
+    if not isinstance(raw, Mapping):
+        problems.append(
+            "'keymap' must map each panel action to a list of keys "
+            f"(actions: {', '.join(KEYMAP_ACTIONS)})"
+        )
+        return ()
+    for action in raw:
+        if action not in KEYMAP_ACTIONS:
+            problems.append(
+                f"keymap: unknown action {action!r} (allowed: {', '.join(KEYMAP_ACTIONS)})"
+            )
+    owners: dict[str, str] = {}
+    result = []
+    for action in KEYMAP_ACTIONS:
+        keys = raw.get(action)
+        if not isinstance(keys, list) or not keys:
+            problems.append(f"keymap: {action!r} needs a list of one or more keys")
+            continue
+        parsed = []
+        for position, value in enumerate(keys, start=1):
+            name = f"keymap {action!r} #{position}"
+            if isinstance(value, str) and value in NAMED_KEYS:
+                key = value
+            else:
+                key = _parse_key(name, value, problems)
+            if key is None:
+                continue
+            owner = owners.get(key.lower() if len(key) == 1 else key)
+            if owner is not None:
+                problems.append(f"{name}: key {key!r} is already the key of {owner!r}")
+                continue
+            owners[key.lower() if len(key) == 1 else key] = action
+            parsed.append(key)
+        result.append((action, tuple(parsed)))
+    return tuple(result)
 
 
 def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
@@ -461,18 +582,16 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         problems.append("'coding_rules' must be a list of rules (text)")
         coding_rules = []
 
-    no_technique_key = _parse_key("no_technique_key", data.get("no_technique_key"), problems)
-    reserved_raw = data.get("reserved_keys")
-    reserved: list[str] = []
-    if not isinstance(reserved_raw, list):
-        problems.append("'reserved_keys' must be a list of single characters")
-    else:
-        for position, value in enumerate(reserved_raw, start=1):
-            key = _parse_key(f"reserved_keys #{position}", value, problems)
-            if key is not None:
-                reserved.append(key)
+    keymap = _parse_keymap(data.get("keymap"), problems)
+    reserved = [k for _action, keys in keymap for k in keys if len(k) == 1]
+    no_technique_key = (dict(keymap).get("no-technique") or (None,))[0]
 
     parsed = {section: _parse_entries(section, data.get(section), problems) for section in _FIELDS}
+    for frame in parsed["frames"]:
+        if bool(frame.example) != bool(frame.example_article):
+            problems.append(
+                f"frame {frame.id!r}: give both 'example' and 'example_article', or neither"
+            )
     categories, techniques = parsed["categories"], parsed["techniques"]
     stances = parsed["stances"]
 
@@ -491,16 +610,19 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
             f"stances must be exactly {', '.join(STANCES)}; found {', '.join(stance_ids)}"
         )
 
-    # Shortcut keys: the panel reserves its own keys (navigation, undo, help ...) and the
-    # stance and no-technique keys; a technique may use none of them, nor another's key.
+    # Shortcut keys: the keymap's keys (navigation, undo, help, no technique ...), the
+    # stance keys and the technique keys must all differ.
     claimed: dict[str, str] = {}
-    for key in reserved:
-        claimed.setdefault(key.lower(), "reserved for the panel")
-    if no_technique_key is not None:
-        claimed[no_technique_key.lower()] = "the no-technique key"
+    for action, keys in keymap:
+        for key in keys:
+            claimed[key.lower()] = (
+                "the no-technique key"
+                if action == "no-technique"
+                else f"the panel's {action!r} key"
+            )
     for stance in stances:
         owner = claimed.get(stance.key.lower())
-        if owner is not None and owner != "reserved for the panel":
+        if owner is not None:
             problems.append(f"stance {stance.id!r}: key {stance.key!r} clashes with {owner}")
         claimed[stance.key.lower()] = f"stance {stance.id!r}"
     for technique in techniques:
@@ -511,6 +633,15 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
             )
         else:
             claimed[technique.key.lower()] = f"technique {technique.id!r}"
+    # Every key the panel keeps for itself: a technique may use none of them.
+    reserved = [s.key for s in stances] + reserved
+
+    # Ids as declared, so that one broken technique is not reported again by every
+    # tell-apart group that names it.
+    raw_techniques = data.get("techniques") if isinstance(data.get("techniques"), list) else []
+    technique_ids = {t.get("id") for t in raw_techniques if isinstance(t, Mapping)}
+    tell_apart = _parse_tell_apart(data.get("tell_apart", []), technique_ids, problems)
+    left_out = _parse_left_out(data.get("left_out", []), technique_ids, problems)
 
     if problems:
         raise CodebookError([f"{source}: {p}" for p in problems])
@@ -525,7 +656,58 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         no_technique_key=no_technique_key,
         sources=tuple(s.strip() for s in sources),
         coding_rules=tuple(" ".join(r.split()) for r in coding_rules),
+        tell_apart=tell_apart,
+        left_out=left_out,
+        keymap=keymap,
     )
+
+
+def _parse_tell_apart(raw: object, technique_ids: set[str], problems: list[str]):
+    """``tell_apart:`` entries ``{techniques: [ids...], note: "..."}``."""
+    if not isinstance(raw, list):
+        problems.append("'tell_apart' must be a list of {techniques: [...], note: ...}")
+        return ()
+    entries = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"tell_apart #{number}"
+        if not isinstance(entry, Mapping) or set(entry) != {"techniques", "note"}:
+            problems.append(f"{where}: needs exactly the fields 'techniques' and 'note'")
+            continue
+        ids, note = entry["techniques"], entry["note"]
+        if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
+            problems.append(f"{where}: 'techniques' must list at least two technique ids")
+            continue
+        unknown = [i for i in ids if i not in technique_ids]
+        if unknown:
+            problems.append(f"{where}: unknown technique(s) {', '.join(unknown)}")
+            continue
+        if not isinstance(note, str) or not note.strip():
+            problems.append(f"{where}: 'note' must be non-empty text")
+            continue
+        entries.append(TellApart(techniques=tuple(ids), note=" ".join(note.split())))
+    return tuple(entries)
+
+
+def _parse_left_out(raw: object, technique_ids: set[str], problems: list[str]):
+    """``left_out:`` entries ``{id, name, reason}`` for techniques not offered."""
+    if not isinstance(raw, list):
+        problems.append("'left_out' must be a list of {id, name, reason}")
+        return ()
+    fields = ("id", "name", "reason")
+    entries = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"left_out #{number}"
+        if not isinstance(entry, Mapping) or set(entry) != set(fields):
+            problems.append(f"{where}: needs exactly the fields {', '.join(fields)}")
+            continue
+        if not all(isinstance(entry[f], str) and entry[f].strip() for f in fields):
+            problems.append(f"{where}: every field must be non-empty text")
+            continue
+        if entry["id"] in technique_ids:
+            problems.append(f"{where}: {entry['id']!r} is also a technique")
+            continue
+        entries.append(LeftOut(**{f: " ".join(entry[f].split()) for f in fields}))
+    return tuple(entries)
 
 
 def _article_texts(corpus) -> dict[str, str]:
@@ -577,6 +759,20 @@ def validate_against_corpus(codebook: Codebook, corpus, *, source: str = "codebo
             problems.append(
                 f"technique {technique.id!r}: example {short!r} not found in article "
                 f"{technique.example_article!r} (copy it exactly from the article text)"
+            )
+    for frame in codebook.frames:
+        if not frame.example:
+            continue
+        text = texts.get(frame.example_article)
+        if text is None:
+            problems.append(
+                f"frame {frame.id!r}: example_article {frame.example_article!r} is not an "
+                f"article (known: {', '.join(texts) or 'none'})"
+            )
+        elif normalise_whitespace(frame.example) not in text:
+            problems.append(
+                f"frame {frame.id!r}: example {frame.example[:57]!r} not found in article "
+                f"{frame.example_article!r} (copy it exactly from the article text)"
             )
     if not isinstance(corpus, Mapping):
         known_targets = set(codebook.target_ids)

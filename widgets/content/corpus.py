@@ -3,6 +3,11 @@
 The files are written by :mod:`widgets.articles.build` (``rhetoric-lab build-articles``); this
 module only reads them, so every other part of the kit depends on the CSVs and not on
 how they were cleaned and segmented.
+
+When a sentence's wording is corrected after learners have labelled it (a typographic
+fix that leaves its meaning alone), ``articles/text-history.csv`` keeps its earlier
+``text_sha1`` (columns :data:`TEXT_HISTORY_COLUMNS`): labels given to the earlier wording
+still count for the sentence (:meth:`Sentence.accepts`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .. import paths
 __all__ = [
     "ARTICLE_COLUMNS",
     "SENTENCE_COLUMNS",
+    "TEXT_HISTORY_COLUMNS",
     "Article",
     "Sentence",
     "Corpus",
@@ -48,6 +54,9 @@ SENTENCE_COLUMNS: tuple[str, ...] = (
     "text_sha1",
 )
 
+#: ``articles/text-history.csv``: earlier wordings whose labels still count.
+TEXT_HISTORY_COLUMNS: tuple[str, ...] = ("sentence_id", "previous_text_sha1", "change")
+
 
 def text_sha1(text: str) -> str:
     """SHA-1 of the UTF-8 text: how a label remembers which wording it was given for."""
@@ -67,6 +76,13 @@ class Sentence:
     position: int
     text: str
     text_sha1: str
+    #: Hashes of earlier wordings whose labels still count (``text-history.csv``).
+    previous_text_sha1: tuple[str, ...] = ()
+
+    def accepts(self, sha1: str) -> bool:
+        """Was a label with this ``text_sha1`` given to this sentence's wording (the
+        current one, or an earlier one kept in the text history)?"""
+        return sha1 == self.text_sha1 or sha1 in self.previous_text_sha1
 
 
 @dataclass(frozen=True)
@@ -163,11 +179,22 @@ def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
     folder = paths.data_dir(data_dir) / "articles"
     articles_csv, sentences_csv = folder / "articles.csv", folder / "sentences.csv"
     try:
-        key = (str(folder.resolve()), articles_csv.stat().st_mtime, sentences_csv.stat().st_mtime)
+        history_csv = folder / "text-history.csv"
+        key = (
+            str(folder.resolve()),
+            articles_csv.stat().st_mtime,
+            sentences_csv.stat().st_mtime,
+            history_csv.stat().st_mtime if history_csv.exists() else 0.0,
+        )
     except FileNotFoundError:
         key = None
     if key is not None and key in _CACHE:
         return _CACHE[key]
+    history: dict[str, list[str]] = {}
+    history_csv = folder / "text-history.csv"
+    if history_csv.exists():
+        for row in _read_rows(history_csv, TEXT_HISTORY_COLUMNS):
+            history.setdefault(row["sentence_id"], []).append(row["previous_text_sha1"])
     by_article: dict[str, list[Sentence]] = {}
     for row in _read_rows(sentences_csv, SENTENCE_COLUMNS):
         by_article.setdefault(row["article_id"], []).append(
@@ -178,6 +205,7 @@ def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
                 position=int(row["position"]),
                 text=row["text"],
                 text_sha1=row["text_sha1"],
+                previous_text_sha1=tuple(history.get(row["sentence_id"], ())),
             )
         )
     articles = []

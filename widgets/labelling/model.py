@@ -111,7 +111,7 @@ class AnnotationModel:
     ``ValueError`` and :class:`widgets.labelling.store.SaveError` through for the view to show.
     """
 
-    def __init__(self, article, *, store, codebook, targets=None) -> None:
+    def __init__(self, article, *, store, codebook, targets=None, sentence_ids=None) -> None:
         self.article = article
         self.store = store
         self.codebook = codebook
@@ -123,6 +123,18 @@ class AnnotationModel:
                 f"{article.article_id!r}; its targets are {', '.join(article.targets)}"
             )
         self.sentences = article.sentences
+        #: True when only a set of the sentences is in view (the core set); progress and
+        #: "next unlabelled" count that set.
+        self.subset = sentence_ids is not None
+        if sentence_ids is not None:
+            wanted = set(sentence_ids)
+            unknown = sorted(wanted - set(article.sentence_index))
+            if unknown or not wanted:
+                raise ValueError(
+                    f"sentences {', '.join(unknown) or '(none)'} are not in article "
+                    f"{article.article_id!r}"
+                )
+            self.sentences = tuple(s for s in article.sentences if s.sentence_id in wanted)
         self.n_sentences = len(self.sentences)
         self.summary_index = self.n_sentences
         self.active_target = 0
@@ -220,6 +232,11 @@ class AnnotationModel:
         if self.on_summary:
             return f"article summary (after sentence {self.n_sentences} of {self.n_sentences})"
         sentence = self.sentence
+        if self.subset:
+            return (
+                f"sentence {self.index + 1} of {self.n_sentences} in the core set "
+                f"(sentence {sentence.position} of the article), paragraph {sentence.paragraph}"
+            )
         return f"sentence {sentence.position} of {self.n_sentences}, paragraph {sentence.paragraph}"
 
     def progress_text(self) -> str:

@@ -28,8 +28,10 @@ from ..schema import (
     KEY_COLUMNS,
     LABEL_COLUMNS,
     OPTIONAL_COLUMNS,
+    REVEAL_WHOLE_ARTICLE,
     STANCES,
     STATUS_CLEARED,
+    STATUS_REVEALED,
     STATUS_SET,
     STATUSES,
     SUMMARY_SENTENCE_ID,
@@ -225,6 +227,7 @@ class LabelStore:
         self._lock = FileLock(str(self.path) + ".lock", timeout=10)
         self._history: list[dict[str, str]] = []
         self._current: dict[tuple[str, str, str], dict[str, str]] = {}
+        self._reveals: list[dict[str, str]] = []  # status=revealed rows, in file order
         self._undo_stack: list[list[tuple[tuple[str, str, str], dict[str, str] | None]]] = []
         self._pending: list[dict[str, str]] = []  # rows a failed write still owes the file
         self._offset = 0  # bytes of the file already read
@@ -247,6 +250,9 @@ class LabelStore:
     def _absorb(self, rows: list[dict[str, str]]) -> None:
         for row in rows:
             self._history.append(row)
+            if row["status"] == STATUS_REVEALED:
+                self._reveals.append(row)  # a look at the key, never a label
+                continue
             key = tuple(row[f] for f in _KEY_FIELDS)
             if is_label_row(row) and supersedes(row, self._current.get(key)):
                 self._current[key] = row
@@ -508,7 +514,8 @@ class LabelStore:
         # The label is in memory before the disk is touched: a failed write is shown
         # as current and retried with the next save, never lost.
         for row in rows:
-            self._current[tuple(row[f] for f in _KEY_FIELDS)] = row
+            if row["status"] != STATUS_REVEALED:
+                self._current[tuple(row[f] for f in _KEY_FIELDS)] = row
         self._append(rows)
 
     def undo(self) -> list[dict[str, str]] | None:
@@ -538,6 +545,36 @@ class LabelStore:
                 rows.append({**previous, "saved_at": stamp})
         self._commit(rows)
         return rows
+
+    def reveal(self, article_id: str, sentence_id: str = REVEAL_WHOLE_ARTICLE) -> dict[str, str]:
+        """Record that the learner saw the key for ``sentence_id`` (a sentence,
+        ``"summary"``, or :data:`~widgets.schema.REVEAL_WHOLE_ARTICLE` for the whole
+        article): one ``status=revealed`` row, appended like a label. Not undoable: a look
+        cannot be taken back."""
+        try:
+            article = self.corpus.article(article_id)
+        except KeyError as error:
+            raise ValueError(error.args[0]) from None
+        text_hash = ""
+        if sentence_id not in (REVEAL_WHOLE_ARTICLE, SUMMARY_SENTENCE_ID):
+            sentence = article.sentence_index.get(sentence_id)
+            if sentence is None:
+                raise ValueError(f"unknown sentence {sentence_id!r} in article {article_id!r}")
+            text_hash = sentence.text_sha1
+        row = self._row(
+            article_id,
+            sentence_id,
+            TECHNIQUE_TARGET,
+            text_hash,
+            self._stamp(),
+            status=STATUS_REVEALED,
+        )
+        self._commit([row])
+        return row
+
+    def reveals(self, article_id: str | None = None) -> list[dict[str, str]]:
+        """The learner's reveal rows (oldest first), of one article or all."""
+        return [dict(r) for r in self._reveals if article_id in (None, r["article_id"])]
 
     @property
     def can_undo(self) -> bool:

@@ -2,6 +2,8 @@
 
 * :class:`LearnerSetup`: shows who is labelling, or asks once for a learner id.
 * :func:`codebook_tour`: the codebook as one table, grouped by category.
+* :func:`glossary`, :func:`core_set`, :func:`frames_table`, :func:`diagnostic` and
+  :func:`diagnostic_progress`: reference material from ``data/`` (:mod:`.reference`).
 * :func:`where_are_my_labels`: the learner's CSV, its size and progress per article.
 * :func:`hand_in`: a copy of the learner's CSV (or a zip) in the current folder, to
   upload to a learning management system.
@@ -36,12 +38,18 @@ from .mine import (
     my_charts,
     where_are_my_labels,
 )
+from .reference import core_set, diagnostic, diagnostic_progress, frames_table, glossary
 from .setup import LearnerSetup, codebook_rows, codebook_tour
 
 __all__ = [
     "LearnerSetup",
     "codebook_rows",
     "codebook_tour",
+    "glossary",
+    "core_set",
+    "frames_table",
+    "diagnostic",
+    "diagnostic_progress",
     "LabelsSummary",
     "where_are_my_labels",
     "HandIn",

@@ -73,7 +73,7 @@ def class_folder(folder=None) -> ClassFolder:
     env = os.environ.get(CLASS_DIR_ENV)
     if env:
         candidates.append((Path(env), f"set by {CLASS_DIR_ENV}", True))
-    candidates.append((paths.REPO_ROOT / "class", "the class/ folder", False))
+    candidates.append((paths.class_dir(), "the class/ folder", False))
     notes = []
     for candidate, source, must_exist in candidates:
         if not candidate.is_dir():
@@ -150,6 +150,8 @@ class ClassResults:
     model: object
     counts: dict
     rejects: pd.DataFrame
+    #: what labels the measures use, when learners looked at the key ("" otherwise)
+    note: str = ""
 
     @property
     def labels(self) -> pd.DataFrame:
@@ -179,6 +181,8 @@ class ClassResults:
         )
         rejected = self.counts.get("rejected", 0)
         summary += f"; {rejected:,} rows set aside, listed in .rejects)." if rejected else ")."
+        if self.note:
+            summary += " " + self.note
         return self.source._repr_html_() + box(html.escape(summary))
 
     def agreement(self) -> HTMLText:
@@ -288,10 +292,18 @@ def class_results(
     else:
         result = collect([source.folder], corpus=corpus, codebook=codebook)
     from ..analysis.model import ClassModel
+    from ..analysis.reveals import PRE_REVEAL_NOTE, pre_reveal_labels
 
+    # Class measures read pre-reveal labels: a label changed after a look at the key
+    # measures the key, not the class (the same rule as the report).
+    labels = pre_reveal_labels(result.labels, result.history)
     model = ClassModel(
-        result.labels.astype(str), corpus=corpus, codebook=codebook, simulated=source.simulated
+        labels.astype(str), corpus=corpus, codebook=codebook, simulated=source.simulated
     )
     return ClassResults(
-        source=source, model=model, counts=dict(result.counts), rejects=result.rejects
+        source=source,
+        model=model,
+        counts=dict(result.counts),
+        rejects=result.rejects,
+        note=PRE_REVEAL_NOTE if result.counts.get("revealed") else "",
     )

@@ -19,7 +19,7 @@ from ..schema import SUMMARY_SENTENCE_ID, TECHNIQUE_TARGET
 from .display import box
 
 
-def _label_file(learner, directory) -> tuple[str | None, Path | None, str]:
+def label_file_of(learner, directory) -> tuple[str | None, Path | None, str]:
     """(learner, path, problem) for the learner's CSV; problem is "" when all is well."""
     try:
         resolved = paths.resolve_learner(learner, directory)
@@ -83,7 +83,7 @@ def where_are_my_labels(*, learner=None, directory=None, corpus=None) -> LabelsS
     """
     from ..labelling.store import read_label_file
 
-    resolved, path, problem = _label_file(learner, directory)
+    resolved, path, problem = label_file_of(learner, directory)
     if path is None:
         return LabelsSummary(learner=None, path=None, message=problem)
     if not path.exists():
@@ -124,28 +124,41 @@ def where_are_my_labels(*, learner=None, directory=None, corpus=None) -> LabelsS
 
 @dataclass(frozen=True)
 class HandIn:
-    """The copy :func:`hand_in` made (``path`` is ``None`` when there was nothing to copy)."""
+    """The copy :func:`hand_in` made (``path`` is ``None`` when there was nothing to copy).
+
+    ``reflections`` counts the reflection rows included (``None``: a CSV copy, which
+    holds the labels only)."""
 
     path: Path | None
     learner: str | None
     rows: int = 0
     problems: tuple[str, ...] = ()
     message: str = ""
+    reflections: int | None = None
 
     def __str__(self) -> str:
         if self.path is None:
             return self.message
-        return f"Copied {self.rows} rows to {self.path}. Upload that file as your hand-in."
+        what = f"{self.rows} label rows"
+        if self.reflections is not None:
+            what += f" and {self.reflections} reflection rows"
+        return f"Copied {what} to {self.path}. Upload that file as your hand-in."
 
     def _repr_html_(self) -> str:
         if self.path is None:
             return box(html.escape(self.message), kind="warning")
+        what = f"your {self.rows} saved label rows"
+        if self.reflections is not None:
+            what += f" and {self.reflections} saved reflection rows"
         text = (
-            f"Copied your {self.rows} saved rows to <code>{html.escape(str(self.path))}</code>. "
+            f"Copied {what} to <code>{html.escape(str(self.path))}</code>. "
             "Upload that file where your instructor asked (for example the course's "
             "assignment page). You can hand in again later: run this cell again and "
             "upload the new copy."
         )
+        if self.reflections is None:
+            text += " This CSV copy holds your labels only; run <code>hand_in()</code> for "
+            text += "one file with your reflections too."
         parts = [box(text, kind="ok")]
         if self.problems:
             items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
@@ -154,14 +167,18 @@ class HandIn:
 
 
 def hand_in(out=None, *, learner=None, directory=None) -> HandIn:
-    """Copy the learner's label CSV to a clearly named file for upload.
+    """Write the learner's hand-in: one zip with their labels and reflections.
+
+    The zip (:mod:`widgets.labelling.handin`) holds the label file and the reflections file byte
+    for byte and a ``handin.json`` naming the learner, so collect can tell when a
+    spreadsheet mangled the id inside the rows.
 
     Parameters
     ----------
     out : path, optional
-        Where to write: a file name (``.csv``, or ``.zip`` for a zip holding the CSV),
-        or an existing folder. Default ``rhetoric-lab-labels-<learner>.csv`` in the
-        current folder.
+        Where to write: a ``.zip`` name, an existing folder, or a ``.csv`` name for a
+        plain copy of the label file alone (the older hand-in). Default
+        ``rhetoric-lab-handin-<learner>.zip`` in the current folder.
     learner : str, optional
         Default :func:`widgets.paths.resolve_learner`.
     directory : path, optional
@@ -170,7 +187,7 @@ def hand_in(out=None, *, learner=None, directory=None) -> HandIn:
     Returns
     -------
     HandIn
-        The copy's path and row count; ``path`` is ``None`` (with a message) when no id
+        The file's path and row counts; ``path`` is ``None`` (with a message) when no id
         is set or nothing has been saved yet.
 
     Raises
@@ -178,9 +195,10 @@ def hand_in(out=None, *, learner=None, directory=None) -> HandIn:
     ValueError
         If ``out`` is the label file itself.
     """
+    from ..labelling.handin import HANDIN_PREFIX, write_hand_in
     from ..labelling.store import read_label_file
 
-    resolved, source, problem = _label_file(learner, directory)
+    resolved, source, problem = label_file_of(learner, directory)
     if source is None:
         return HandIn(path=None, learner=None, message=problem)
     if not source.exists():
@@ -190,24 +208,32 @@ def hand_in(out=None, *, learner=None, directory=None) -> HandIn:
             message=f"There is nothing to hand in yet: {source} does not exist. Label some "
             "sentences first.",
         )
-    name = f"rhetoric-lab-labels-{resolved}.csv"
+    name = f"{HANDIN_PREFIX}{resolved}.zip"
     target = Path.cwd() / name if out is None else Path(out)
     if target.is_dir():
         target = target / name
     if target.resolve() == source.resolve():
         raise ValueError(f"{target} is your label file itself; choose another name")
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() == ".zip":
+        target, manifest = write_hand_in(target, resolved, directory)
+        with zipfile.ZipFile(target) as archive, tempfile.TemporaryDirectory() as scratch:
+            check = Path(archive.extract(f"{resolved}.csv", scratch))
+            history, problems = read_label_file(check)
+        reflections = sum(
+            entry["rows"] for member, entry in manifest["files"].items() if member != check.name
+        )
+        return HandIn(
+            path=target,
+            learner=resolved,
+            rows=len(history),
+            problems=tuple(problems),
+            reflections=reflections,
+        )
     # The store's lock: a save in another tab cannot land half-way through the copy.
     with FileLock(str(source) + ".lock", timeout=10):
-        if target.suffix.lower() == ".zip":
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.write(source, f"{resolved}.csv")
-            with zipfile.ZipFile(target) as archive, tempfile.TemporaryDirectory() as scratch:
-                check = Path(archive.extract(f"{resolved}.csv", scratch))
-                history, problems = read_label_file(check)
-        else:
-            shutil.copyfile(source, target)
-            history, problems = read_label_file(target)
+        shutil.copyfile(source, target)
+        history, problems = read_label_file(target)
     return HandIn(path=target, learner=resolved, rows=len(history), problems=tuple(problems))
 
 
@@ -247,7 +273,7 @@ def my_charts(
     """
     from ..labelling.store import read_label_file
 
-    resolved, path, problem = _label_file(learner, directory)
+    resolved, path, problem = label_file_of(learner, directory)
     if path is None:
         return MyCharts(stance=None, techniques=None, messages=(problem,))
     if not path.exists():

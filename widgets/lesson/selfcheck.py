@@ -2,14 +2,23 @@
 
 :func:`compare_with_key` is the pure comparison (DataFrames in, a frozen
 :class:`SelfCheckResult` out); :class:`SelfCheck` is the widget a lesson shows after the
-labelling exercise. The key is read with :func:`widgets.answers.load_key` and the
-contested readings with :func:`widgets.answers.load_contested` (``answers/key/`` and
+labelling exercise. The key is read with :func:`widgets.content.answers.load_key` and the
+contested readings with :func:`widgets.content.answers.load_contested` (``answers/key/`` and
 ``answers/contested/``). A reading listed as contested counts as agreeing when the
 learner chose it, and the table says why careful readers differ.
 
 The widget keeps the key hidden until every sentence of the article is labelled, unless
-the learner clicks "Reveal anyway"; in a learner release (no ``answers/``) it says kindly
-that the key is with the instructor.
+the learner clicks "Reveal anyway". In a learner release (no ``answers/``) the key comes
+from :mod:`widgets.classroom.locked_keys`: the widget asks for the teacher's four-word code (or, in
+a self-study bundle, unlocks by itself once the article or its core set is labelled), and
+says kindly that the key is with the instructor when there is no locked key either.
+
+Once a key is available the learner can check one sentence as they go
+(:meth:`SelfCheck.check_sentence`): the key's label, rationale and any contested reading
+for that sentence only. Every look at the key (one sentence, or the whole article through
+"Reveal anyway") is a ``status=revealed`` row in the learner's file
+(:meth:`widgets.labelling.store.LabelStore.reveal`), so class agreement can use the labels given
+before it (:mod:`widgets.analysis.reveals`).
 """
 
 from __future__ import annotations
@@ -25,10 +34,14 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from ..analysis.agreement import cohen_kappa
 from ..labelling.current import current_labels
 from ..labelling.model import labelled_sentence_ids, short_text
-from ..schema import STANCES, TECHNIQUE_TARGET, split_techniques
+from ..schema import (
+    REVEAL_WHOLE_ARTICLE,
+    STANCES,
+    TECHNIQUE_TARGET,
+    split_techniques,
+)
 from ..templating import template_environment
 
 __all__ = [
@@ -36,9 +49,14 @@ __all__ = [
     "SelfCheckResult",
     "compare_with_key",
     "render_result",
+    "render_sentence",
     "SelfCheck",
 ]
 
+try:  # the shared implementation (cross-checked against scikit-learn in its tests)
+    from ..analysis.agreement import cohen_kappa
+except ImportError:  # pragma: no cover - agreement.py ships with the kit
+    cohen_kappa = None
 
 _ERROR = "#b00020"
 
@@ -95,7 +113,8 @@ class SelfCheckResult:
 
 
 def _current(labels: pd.DataFrame | None, article_id: str) -> dict[tuple[str, str], dict]:
-    """``{(sentence_id, target): row}`` of the article's current labels."""
+    """``{(sentence_id, target): row}`` of the article's current labels (one rule:
+    :func:`widgets.labelling.current.current_labels`; reveal rows are no labels)."""
     if labels is None or labels.empty:
         return {}
     frame = current_labels(labels[labels["article_id"] == article_id])
@@ -107,11 +126,20 @@ def _ratio(numerator: int, denominator: int) -> float:
 
 
 def _kappa(first: list, second: list, labels) -> float:
-    return cohen_kappa(first, second, labels=list(labels)) if first else float("nan")
+    if not first:
+        return float("nan")
+    if cohen_kappa is not None:
+        return cohen_kappa(first, second, labels=list(labels))
+    return _fallback_kappa(first, second, list(labels))  # pragma: no cover
 
 
-# longer than 80 lines: one pass over the article's sentences builds each sentence's
-# comparison and the totals together (contested readings count in both).
+def _fallback_kappa(first: list, second: list, labels: list) -> float:  # pragma: no cover
+    total = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / total
+    expected = sum((first.count(v) / total) * (second.count(v) / total) for v in labels)
+    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+
+
 def compare_with_key(
     learner_labels: pd.DataFrame,
     key_labels: pd.DataFrame,
@@ -372,9 +400,11 @@ class SelfCheck(widgets.VBox):
     store : LabelStore, optional
         The learner's labels; default ``LabelStore(directory, learner)``.
     directory : path, optional
-        Folder of learner CSVs.
+        Folder of learner CSVs (unlocked keys are kept there too).
     answers : path, optional
         The answers folder (default :func:`widgets.paths.answers_dir`).
+    keys : path, optional
+        Folder of locked keys (default :func:`widgets.paths.locked_keys_dirs`).
     corpus, codebook : optional
         Loaded from ``data/`` when not given.
 
@@ -383,6 +413,10 @@ class SelfCheck(widgets.VBox):
     result : SelfCheckResult or None
         Set once the comparison is shown.
     reveal_button, refresh_button : Button
+    code_box, unlock_button : Text, Button
+        Shown while the article's key is locked.
+    sentence_picker, check_button, sentence_output : Dropdown, Button, HTML
+        Check one labelled sentence against the key (shown once a key is available).
     message : HTML
         What the learner reads when the key is not (yet) shown.
     """
@@ -395,6 +429,7 @@ class SelfCheck(widgets.VBox):
         store=None,
         directory: str | os.PathLike | None = None,
         answers: str | os.PathLike | None = None,
+        keys: str | os.PathLike | None = None,
         corpus=None,
         codebook=None,
     ) -> None:
@@ -404,7 +439,9 @@ class SelfCheck(widgets.VBox):
         self.revealed = False
         self.store = store
         self._learner, self._directory, self._answers = learner, directory, answers
+        self._keys = keys
         self._corpus, self._codebook = corpus, codebook
+        self._key = None  # the UnlockedKey in use, once available
         self.message = widgets.HTML()
         self.output = widgets.HTML()
         self.error_area = widgets.HTML()
@@ -418,11 +455,46 @@ class SelfCheck(widgets.VBox):
             tooltip="Read your latest labels and compare again",
             icon="refresh",
         )
+        self.code_box = widgets.Text(
+            description="Unlock code",
+            placeholder="four words, e.g. apple river stone lamp",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="28em"),
+        )
+        self.unlock_button = widgets.Button(
+            description="Unlock",
+            tooltip="Unlock this article's key with the code your teacher gave you",
+            icon="unlock",
+        )
+        self.unlock_row = widgets.HBox(
+            [self.code_box, self.unlock_button], layout=widgets.Layout(display="none")
+        )
+        self.sentence_picker = widgets.Dropdown(
+            description="Check sentence",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="40em"),
+        )
+        self.check_button = widgets.Button(
+            description="Check this sentence",
+            tooltip="Show the key's label and rationale for this sentence only",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.sentence_output = widgets.HTML()
+        self.sentence_row = widgets.VBox(
+            [widgets.HBox([self.sentence_picker, self.check_button]), self.sentence_output],
+            layout=widgets.Layout(display="none"),
+        )
         self.reveal_button.on_click(self._guard(self._on_reveal))
         self.refresh_button.on_click(self._guard(lambda _b: self.update()))
+        self.unlock_button.on_click(self._guard(lambda _b: self.unlock(self.code_box.value)))
+        self.check_button.on_click(
+            self._guard(lambda _b: self.check_sentence(self.sentence_picker.value))
+        )
         self.children = [
             self.message,
+            self.unlock_row,
             widgets.HBox([self.refresh_button, self.reveal_button]),
+            self.sentence_row,
             self.error_area,
             self.output,
         ]
@@ -433,10 +505,12 @@ class SelfCheck(widgets.VBox):
             try:
                 return callback(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 - shown in the cell, never swallowed
-                self.error_area.value = _template("error.html.j2").render(
-                    kind=type(error).__name__,
-                    message=str(error),
-                    detail="".join(traceback.format_exception(error)),
+                detail = "".join(traceback.format_exception(error))
+                self.error_area.value = (
+                    f"<div style='color:{_ERROR}'><b>Something went wrong:</b> "
+                    f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
+                    "<details><summary>details for your instructor</summary><pre "
+                    f"style='white-space:pre-wrap'>{html.escape(detail)}</pre></details></div>"
                 )
                 return None
 
@@ -444,15 +518,22 @@ class SelfCheck(widgets.VBox):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         colour = f"color:{_ERROR};" if error else ""
-        self.message.value = f"<div style='{colour}white-space:pre-wrap'>{html.escape(text)}</div>"
+        role = " role='alert'" if error else " role='status'"
+        self.message.value = (
+            f"<div{role} style='{colour}white-space:pre-wrap'>{html.escape(text)}</div>"
+        )
 
     def _on_reveal(self, _button=None) -> None:
+        self.store.reveal(self.article_id)  # the whole article: recorded before it shows
         self.revealed = True
         self.update()
 
-    def _load(self):
-        from ..content import answers
+    @property
+    def _annotation_dir(self):
+        return self.store.directory if self.store is not None else self._directory
 
+    def _prepare(self):
+        """Corpus, codebook, the article and the store (the key is looked up apart)."""
         if self._corpus is None:
             if self.store is not None:
                 self._corpus = self.store.corpus
@@ -468,29 +549,72 @@ class SelfCheck(widgets.VBox):
 
                 self._codebook = load_codebook(corpus=self._corpus)
         article = self._corpus.article(self.article_id)
-        key = answers.load_key(self._answers, self.article_id)
-        contested = answers.load_contested(self._answers, self.article_id)
         if self.store is None:
-            from .store import LabelStore
+            from ..labelling.store import LabelStore
 
             self.store = LabelStore(
                 self._directory, self._learner, corpus=self._corpus, codebook=self._codebook
             )
-        return answers, article, key, contested
+        return article
+
+    def unlock(self, code: str) -> bool:
+        """Unlock the article's key with ``code``; show the outcome. True on success."""
+        from ..classroom.locked_keys import UnlockError, unlock
+
+        try:
+            self._key = unlock(
+                self.article_id, code, keys_dir=self._keys, directory=self._annotation_dir
+            )
+        except UnlockError as error:
+            self._say(str(error), error=True)
+            return False
+        self.code_box.value = ""
+        self.update()
+        return True
+
+    def _hide_key_controls(self) -> None:
+        self.output.value = ""
+        self.reveal_button.layout.display = "none"
+        self.sentence_row.layout.display = "none"
+
+    def _key_or_explain(self, article, labels):
+        """The available key, or ``None`` after saying why not (and how to unlock)."""
+        from ..classroom.locked_keys import KeyLocked, available_key, self_study_unlock
+
+        self.unlock_row.layout.display = "none"
+        try:
+            return available_key(
+                self.article_id,
+                answers=self._answers,
+                directory=self._annotation_dir,
+                keys_dir=self._keys,
+            )
+        except KeyLocked as locked:
+            if locked.locked is None:
+                self._say(str(locked))
+                self.refresh_button.layout.display = "none"
+                return None
+            if locked.self_study:
+                remaining = _self_study_remaining(labels, article)
+                if not remaining:
+                    return self_study_unlock(
+                        self.article_id, keys_dir=locked.locked.parent,
+                        directory=self._annotation_dir,
+                    )  # fmt: skip
+                self._say(
+                    f"{locked} Label {remaining} more sentence{'s' if remaining != 1 else ''} "
+                    "to unlock it."
+                )
+                return None
+            self.unlock_row.layout.display = None
+            self._say(str(locked))
+            return None
 
     def update(self) -> None:
         """Read the labels again and show the comparison (or why it is not shown)."""
-        from ..content.answers import AnswersMissing
-
         self.error_area.value = ""
         try:
-            _answers, article, key, contested = self._load()
-        except AnswersMissing as missing:
-            self._say(str(missing))
-            self.output.value = ""
-            self.reveal_button.layout.display = "none"
-            self.refresh_button.layout.display = "none"
-            return
+            article = self._prepare()
         except KeyError as error:
             self._say(str(error.args[0] if error.args else error), error=True)
             return
@@ -499,22 +623,37 @@ class SelfCheck(widgets.VBox):
             return
         self.store.refresh()
         labels = self.store.labels(self.article_id)
+        try:
+            self._key = self._key_or_explain(article, labels)
+        except ValueError as error:  # a damaged self-study key, a broken answers/ file
+            self._key = None
+            self._say(f"The self-check could not read the key: {error}", error=True)
+        if self._key is None:
+            self._hide_key_controls()
+            self.result = None
+            return
+        self._offer_sentence_check(article, labels)
         done = labelled_sentence_ids(labels, article)
         remaining = len(article.sentences) - len(done)
+        self.revealed = self.revealed or any(
+            r["sentence_id"] == REVEAL_WHOLE_ARTICLE for r in self.store.reveals(self.article_id)
+        )
         if remaining and not self.revealed:
             self.result = None
             self.output.value = ""
             self._say(
                 f"Label {remaining} more sentence{'s' if remaining != 1 else ''} first: "
                 f"you have labelled {len(done)} of {len(article.sentences)} (techniques and "
-                "a stance toward every target). The key stays hidden until then, so that "
-                "it does not steer your reading. Click “Reveal anyway” if your instructor "
-                "asks you to look now."
+                "a stance toward every target). The whole key stays hidden until then, so "
+                "that it does not steer your reading; you can check a sentence you have "
+                "labelled below. Click “Reveal anyway” if your instructor asks you to look now."
             )
             self.reveal_button.layout.display = None
             return
         self.reveal_button.layout.display = "none"
-        self.result = compare_with_key(labels, key, contested, self._codebook, article=article)
+        self.result = compare_with_key(
+            labels, self._key.key, self._key.contested, self._codebook, article=article
+        )
         note = (
             f" You have not labelled {remaining} sentence(s); they are left out of the scores."
             if remaining
@@ -522,3 +661,92 @@ class SelfCheck(widgets.VBox):
         )
         self._say(f"Your labels of “{article.title}” against the answer key.{note}")
         self.output.value = render_result(self.result, self._codebook, article.targets)
+
+    def _offer_sentence_check(self, article, labels) -> None:
+        """Fill the picker with the labelled sentences, the latest labelled first."""
+        mine = labels[labels["sentence_id"].isin(list(article.sentence_index))]
+        latest = mine.sort_values("saved_at", kind="stable")["sentence_id"].tolist()
+        order = list(dict.fromkeys(reversed(latest)))
+        options = [
+            (
+                f"{article.sentence_index[s].position}. {short_text(article.sentence_index[s].text, 70)}",
+                s,
+            )
+            for s in order
+        ]
+        self.sentence_row.layout.display = None if options else "none"
+        current = self.sentence_picker.value
+        self.sentence_picker.options = options
+        if options:
+            self.sentence_picker.value = current if current in order else order[0]
+
+    def check_sentence(self, sentence_id: str | None) -> SentenceComparison | None:
+        """Show the key for one sentence the learner has labelled, recording the reveal.
+
+        Returns the comparison shown, or ``None`` (no key yet, nothing picked, or the
+        sentence is not labelled: the key is not shown for a sentence before it is)."""
+        if self._key is None or not sentence_id:
+            return None
+        article = self._corpus.article(self.article_id)
+        labels = self.store.labels(self.article_id)
+        if sentence_id not in set(labels["sentence_id"]):
+            self.sentence_output.value = (
+                "<div role='status'>Label this sentence first; then check it.</div>"
+            )
+            return None
+        self.store.reveal(self.article_id, sentence_id)  # recorded before it shows
+        result = compare_with_key(
+            labels, self._key.key, self._key.contested, self._codebook, article=article
+        )
+        comparison = next(s for s in result.sentences if s.sentence_id == sentence_id)
+        self.sentence_output.value = render_sentence(comparison, self._codebook, article.targets)
+        return comparison
+
+
+def _self_study_remaining(labels, article) -> int:
+    """Sentences still to label before a self-study key unlocks: of the core set when
+    one is listed, else of the whole article."""
+    from ..content.core_sets import core_sentence_ids
+
+    done = labelled_sentence_ids(labels, article)
+    core = core_sentence_ids(article.article_id)
+    needed = set(core) if core else {s.sentence_id for s in article.sentences}
+    return len(needed - done)
+
+
+def render_sentence(comparison: SentenceComparison, codebook, targets) -> str:
+    """One sentence's check as HTML: your label, the key's, its rationale and any
+    contested reading (every text escaped)."""
+    e = html.escape
+    rows = [
+        ("your techniques", _tag_names(comparison.learner_techniques, codebook)),
+        ("key techniques", _tag_names(comparison.key_techniques, codebook)),
+        ("agree?", _verdict(comparison.techniques_agree)),
+    ]
+    for target in targets:
+        name = codebook.target(target).name if target in codebook.target_ids else target
+        rows.append(
+            (
+                f"stance toward {name} (you / key)",
+                f"{comparison.learner_stances.get(target) or '—'} / "
+                f"{comparison.key_stances.get(target) or '—'} "
+                f"{_verdict(comparison.stances_agree.get(target))}",
+            )
+        )
+    rationale = " ".join(
+        [comparison.rationale]
+        + sorted({r for r in comparison.stance_rationale.values() if r != comparison.rationale})
+    ).strip()
+    rows.append(("rationale", rationale or "—"))
+    if comparison.contested:
+        rows.append(("contested", comparison.contested))
+    body = "".join(
+        f"<tr><th scope='row' style='text-align:left;padding:2px 6px'>{e(k)}</th>"
+        f"<td style='padding:2px 6px'>{e(v)}</td></tr>"
+        for k, v in rows
+    )
+    return (
+        f"<div role='region' aria-label='Key for sentence {comparison.position}'>"
+        f"<p><b>Sentence {comparison.position}:</b> {e(comparison.text)}</p>"
+        f"<table style='border-collapse:collapse'>{body}</table></div>"
+    )

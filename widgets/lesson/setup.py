@@ -201,10 +201,18 @@ def codebook_rows(codebook=None) -> pd.DataFrame:
 def codebook_tour(codebook=None) -> HTMLText:
     """The codebook as an HTML table grouped by category (all text escaped).
 
-    Each technique shows its name, definition, a hint for spotting it, an example from
-    the articles and its shortcut key in the annotation panel; the codebook's coding
-    rules follow the table.
+    Each technique shows its name, definition, a hint for spotting it (and a non-example:
+    what looks like it but is not), an example from the articles and its shortcut key in
+    the annotation panel. After the table: how to tell apart the techniques learners
+    confuse, what each stance means for each target, the frames with an example each, the
+    techniques left out and why, and the coding rules.
     """
+    from ..content.codebook_help import target_help_html, tell_apart_html
+
+    if codebook is None:
+        from ..content.codebook import load_codebook
+
+        codebook = load_codebook()
     table = codebook_rows(codebook)
     parts = [
         '<table class="rhetoric-lab-codebook" style="border-collapse:collapse;'
@@ -212,6 +220,7 @@ def codebook_tour(codebook=None) -> HTMLText:
         "<thead><tr><th>Key</th><th>Technique</th><th>What it is</th>"
         "<th>How to spot it</th><th>Example from the articles</th></tr></thead><tbody>",
     ]
+    ids = set(codebook.technique_ids)
     for category, group in table.groupby("category", sort=False):
         parts.append(
             f'<tr><th colspan="5" style="background:#eef2f7;padding:6px">'
@@ -219,19 +228,36 @@ def codebook_tour(codebook=None) -> HTMLText:
         )
         for row in group.itertuples(index=False):
             example = f"“{html.escape(row.example)}”" if row.example else ""
+            non_example = codebook.technique(row.id).non_example if row.id in ids else ""
+            not_this = f"<br><i>Not this:</i> {html.escape(non_example)}" if non_example else ""
             parts.append(
                 "<tr style='vertical-align:top;border-bottom:1px solid #ddd'>"
                 f"<td><kbd>{html.escape(row.key)}</kbd></td>"
                 f"<td><b>{html.escape(row.name)}</b></td>"
                 f"<td>{html.escape(row.definition)}</td>"
-                f"<td>{html.escape(row.hint)}</td>"
+                f"<td>{html.escape(row.hint)}{not_this}</td>"
                 f"<td><i>{example}</i></td></tr>"
             )
     parts.append("</tbody></table>")
-    if codebook is None:
-        from ..content.codebook import load_codebook
-
-        codebook = load_codebook()
+    tell_apart = tell_apart_html(codebook.tell_apart, codebook)
+    if tell_apart:
+        parts.append(f"<h4>How to tell them apart</h4>{tell_apart}")
+    parts.append("<h4>What each stance means, target by target</h4>")
+    parts.extend(target_help_html(target) for target in codebook.targets)
+    parts.append("<h4>Frames (chosen once per article, in the summary)</h4><ul>")
+    for frame in codebook.frames:
+        example = f" <i>Example:</i> “{html.escape(frame.example)}”" if frame.example else ""
+        parts.append(
+            f"<li><b>{html.escape(frame.name)}</b>: {html.escape(frame.definition)}{example}</li>"
+        )
+    parts.append("</ul>")
+    if codebook.left_out:
+        parts.append("<h4>Left out on purpose</h4><ul>")
+        parts.extend(
+            f"<li><b>{html.escape(entry.name)}</b>: {html.escape(entry.reason)}</li>"
+            for entry in codebook.left_out
+        )
+        parts.append("</ul>")
     if codebook.coding_rules:
         parts.append("<h4>When the definitions leave it open</h4><ol>")
         parts.extend(f"<li>{html.escape(rule)}</li>" for rule in codebook.coding_rules)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import html
 import json
 
-import altair as alt
 import pandas as pd
 
 from ..analysis.model import ClassModel
 from ..analysis.views import technique_names
 from ..schema import STANCES
+from ._altair import alt
 from .vega import vega_bundle
 
 __all__ = [
@@ -651,12 +651,20 @@ for (const el of document.querySelectorAll("div[data-rhetoric-lab-chart]:not([da
 """
 
 
-def offline_html(spec: dict) -> str:
-    """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`)."""
+def offline_html(spec: dict, *, draw_id: str | None = None) -> str:
+    """HTML that draws the Vega-Lite ``spec`` with Vega inlined (see :class:`OfflineChart`).
+
+    ``draw_id`` marks the chart's element (``data-rhetoric-lab-draw``), so a page can
+    tell one drawing from the next (the dashboard numbers its draws)."""
     data = html.escape(json.dumps(spec), quote=True)
+    mark = "" if draw_id is None else f' data-rhetoric-lab-draw="{html.escape(draw_id)}"'
+    # Under the chart: its description in words and a link to its data as a table.
+    from .chart_text import chart_alternative_html
+
     return (
-        f'<div data-rhetoric-lab-chart="{data}"></div>'
+        f'<div data-rhetoric-lab-chart="{data}"{mark}></div>'
         f'<script type="module">{vega_bundle(_EMBED_SNIPPET)}</script>'
+        + chart_alternative_html(spec)
     )
 
 

@@ -9,6 +9,7 @@ spec that is on screen. Charts are interactive, with tooltips, and need no netwo
 
 from __future__ import annotations
 
+import html
 import os
 
 import ipywidgets as widgets
@@ -28,6 +29,20 @@ VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6+json"
 #: (label, value) of the views, in menu order: the chart registry's.
 VIEWS: tuple[tuple[str, str], ...] = tuple((e.heading, e.name) for e in CLASS_CHARTS.values())
 _ALL = ""
+
+
+def _pre_reveal(labels: pd.DataFrame, class_csv) -> tuple[pd.DataFrame, str]:
+    """Pre-reveal labels (widgets.analysis.reveals) when the history beside ``class_csv`` has reveal
+    rows; the labels as they are otherwise (one look at the history's status column)."""
+    from .collect import output_paths
+    from .reveals import PRE_REVEAL_NOTE, pre_reveal_labels, reveal_mask
+
+    history_path = output_paths(class_csv)["history"]
+    if not history_path.exists():
+        return labels, ""
+    if not reveal_mask(read_class_csv(history_path, columns=["status"])).any():
+        return labels, ""
+    return pre_reveal_labels(labels, read_class_csv(history_path)), PRE_REVEAL_NOTE
 
 
 class ClassDashboard(widgets.VBox):
@@ -55,6 +70,9 @@ class ClassDashboard(widgets.VBox):
         Where the chart (or a message) is shown.
     current_chart : altair chart or None
         The chart on screen.
+    draws : int
+        How many charts have been drawn; the chart on screen carries its number as
+        ``data-rhetoric-lab-draw``, so a page can tell it from the one it replaced.
     error : str
         The last problem drawing a chart ("" if none).
     """
@@ -71,8 +89,11 @@ class ClassDashboard(widgets.VBox):
     ) -> None:
         if labels is None and class_csv is None:
             raise ValueError("ClassDashboard needs labels or class_csv")
+        #: what the charts measure, when learners looked at the key ("" otherwise)
+        self.note = ""
         if labels is None:
             labels = read_class_csv(class_csv)
+            labels, self.note = _pre_reveal(labels, class_csv)
         if corpus is None:
             from ..content.corpus import load_corpus
 
@@ -94,6 +115,7 @@ class ClassDashboard(widgets.VBox):
         self.simulated = self.model.simulated
         self.current_chart = None
         self.error = ""
+        self.draws = 0
 
         views = [(e.heading, e.name) for e in available(self.model)]
         self.view = widgets.Dropdown(options=views, value="stance", description="Chart")
@@ -119,7 +141,10 @@ class ClassDashboard(widgets.VBox):
         for control in (self.view, self.article, self.technique, self.target):
             control.observe(self._on_change, names="value")
         controls = widgets.HBox([self.view, self.article, self.technique, self.target])
-        super().__init__([controls, self.output])
+        shown = [controls, self.output]
+        if self.note:  # say which labels the charts measure
+            shown.insert(0, widgets.HTML(f"<p role='note'>{html.escape(self.note)}</p>"))
+        super().__init__(shown)
         self.render()
 
     @staticmethod
@@ -151,7 +176,7 @@ class ClassDashboard(widgets.VBox):
             getattr(self, name).disabled = name not in wanted
         try:
             chart = self.chart()
-            data = display_bundle(chart)
+            data = display_bundle(chart, draw_id=str(self.draws + 1))
         except Exception as error:  # shown to the user, not lost in the kernel log
             self.current_chart = None
             self.error = f"Could not draw this chart: {error}"
@@ -160,13 +185,14 @@ class ClassDashboard(widgets.VBox):
             )
             return
         self.current_chart = chart
+        self.draws += 1
         self.error = ""
         # Setting the outputs directly (not `with output: display(...)`) works the same in
         # a kernel and headless, and replaces the old chart in one step.
         self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
-def display_bundle(chart) -> dict:
+def display_bundle(chart, *, draw_id: str | None = None) -> dict:
     """What the dashboard shows for ``chart``: the chart drawn in the page, interactive
     and with its tooltips (the hot spots' sentence text), and its Vega-Lite spec.
 
@@ -174,11 +200,11 @@ def display_bundle(chart) -> dict:
     Vega-Lite only up to v5's mimetype, so the HTML carries Vega itself, as lesson charts
     do (:func:`widgets.present.charts.offline_html`; no network). An Output widget's outputs are
     trusted, so its script runs; a front end that knows the v6 mimetype may draw the spec
-    instead.
+    instead. ``draw_id`` marks the chart's element (see :func:`widgets.present.charts.offline_html`).
     """
     spec = chart.to_dict()
     return {
-        "text/html": charts.offline_html(spec),
+        "text/html": charts.offline_html(spec, draw_id=draw_id),
         VEGALITE_MIME_TYPE: spec,
         "text/plain": f"<{type(chart).__name__}: {_title_text(spec)}>",
     }

@@ -26,11 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.model import ClassModel
+from ..analysis.reveals import PRE_REVEAL_NOTE, pre_reveal_labels, reveal_summary
 from ..analysis.views import technique_names
 from ..labelling.current import current_labels
 from ..schema import TECHNIQUE_TARGET, split_techniques
 from ..templating import template_environment
 from . import registry
+from .chart_text import chart_alternative_html
 from .charts import SIMULATED_SUBTITLE
 from .pseudonyms import pseudonym_map
 from .vega import vega_bundle
@@ -85,9 +87,70 @@ def _environment():
     return template_environment(_TEMPLATES)
 
 
+def class_model(labels, *, pre_reveal: bool = True, **class_options) -> ClassModel:
+    """``labels`` as a :class:`ClassModel` (as it is when it is one already). With a
+    ``history`` that records looks at the key, the measures read pre-reveal labels
+    (``pre_reveal``): a label changed after a look measures the key, not the class."""
+    if isinstance(labels, ClassModel):
+        return labels
+    history = class_options.get("history")
+    if pre_reveal and history is not None and reveal_summary(history, None).total:
+        labels = pre_reveal_labels(labels, history)
+    return ClassModel(labels, **class_options)
+
+
+#: What the report says when it measures current labels although learners looked.
+_CURRENT_NOTE = (
+    "Agreement, disagreement and the charts use current labels, including labels changed "
+    "after a look at the key."
+)
+
+
+def _reveal_tables(reveals, names: dict[str, str]) -> dict:
+    """Looks at the key per learner (pseudonymised) and the sentences looked at most."""
+    per_learner = reveals.per_learner.copy()
+    per_learner["learner"] = [names.get(x, x) for x in per_learner["learner"]]
+    counts = {"sentences": "d", "summaries": "d", "whole_articles": "d", "total": "d"}
+    return {
+        "total": reveals.total,
+        "per_learner": _table(
+            per_learner,
+            {
+                "learner": "Learner",
+                "sentences": "Sentences checked",
+                "summaries": "Summaries",
+                "whole_articles": "Whole articles",
+                "total": "Total",
+            },
+            counts,
+        ),
+        "per_sentence": _table(
+            reveals.per_sentence.head(20),
+            {"article_id": "Article", "sentence_id": "Sentence", "learners": "Learners"},
+            {"learners": "d"},
+        ),
+    }
+
+
+def _reflections(reflections, names: dict[str, str], model_answers) -> str:
+    """The reflections section (HTML from :mod:`.report_reflections`, text escaped)."""
+    from ..labelling.reflections import load_questions
+    from .report_reflections import reflection_section
+
+    try:
+        questions = load_questions()
+    except (OSError, ValueError):
+        questions = ()
+    return reflection_section(reflections, questions, names, model_answers)
+
+
 def spec_json(chart) -> str:
     """A chart's Vega-Lite spec as JSON that is safe inside ``<script>`` in HTML."""
-    text = json.dumps(chart.to_dict(), ensure_ascii=False, allow_nan=False, default=str)
+    return _spec_text(chart.to_dict())
+
+
+def _spec_text(spec: dict) -> str:
+    text = json.dumps(spec, ensure_ascii=False, allow_nan=False, default=str)
     # "<", ">" and "&" only occur inside JSON strings, where \\u escapes mean the same.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -280,6 +343,9 @@ def render_html(
     discuss: int = 10,
     learner_limit: int = 500,
     bundle: str | None = None,
+    pre_reveal: bool = True,
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
     **class_options,
 ) -> tuple[str, tuple[str, ...]]:
     """The whole report as one HTML document, and the names of its charts.
@@ -300,6 +366,14 @@ def render_html(
         Learners listed in the table at most.
     bundle : str, optional
         The JavaScript bundle (default :func:`widgets.present.vega.vega_bundle`).
+    pre_reveal : bool
+        Measure pre-reveal labels (:mod:`widgets.analysis.reveals`; needs ``history``
+        with ``status`` and ``saved_at``), and say so; ``False`` measures current labels.
+        (With a model already built, its labels are used as they are.)
+    reflections : DataFrame, optional
+        ``class.reflections.csv`` (:mod:`widgets.labelling.reflections`): each question's
+        answers are shown, pseudonymised and escaped, beside ``model_answers``
+        (``answers/model-answers.yml``, when present).
     **class_options
         With a labels frame: ``corpus``, ``codebook`` and optionally ``key``, ``history``
         and ``simulated``, as :class:`~widgets.analysis.model.ClassModel` takes them (rows
@@ -311,25 +385,38 @@ def render_html(
     """
     if not show_names and not salt:
         raise ValueError("a salt is needed to pseudonymise learner ids (or show_names=True)")
-    model = labels if isinstance(labels, ClassModel) else ClassModel(labels, **class_options)
+    model = class_model(labels, pre_reveal=pre_reveal, **class_options)
+    reveals = reveal_summary(model.history, model.corpus)
     learners = list(model.learners)
     names = {x: x for x in learners} if show_names else pseudonym_map(learners, salt or "")
+    extra = set(reveals.per_learner["learner"]) | (
+        set() if reflections is None else {str(x) for x in reflections["learner"]}
+    )
+    missing = sorted(extra - set(names))  # wrote or looked, but has no label that counts
+    if missing:
+        names |= {x: x for x in missing} if show_names else pseudonym_map(missing, salt or "")
     entries = registry.available(model)
-    charts = [
-        {
-            "name": entry.name,
-            "heading": entry.heading,
-            "description": (chart := registry.build(entry.name, model))
-            .to_dict()
-            .get("description", ""),
-            "spec": spec_json(chart),
-        }
-        for entry in entries
-    ]
+    charts = []
+    for entry in entries:
+        spec = registry.build(entry.name, model).to_dict()  # validates: once per chart
+        charts.append(
+            {
+                "name": entry.name,
+                "heading": entry.heading,
+                "description": spec.get("description", ""),
+                "spec": _spec_text(spec),
+                "alternative": chart_alternative_html(spec, chart_id=entry.name),
+            }
+        )
     contents = [(f"chart-{entry.name}", entry.heading) for entry in entries]
     contents += [("agreement-table", "Agreement table"), ("discuss", "Discuss these sentences")]
     if model.changed_minds is not None:
         contents.append(("changed-minds", "Changed minds"))
+    if reveals.total:
+        contents.append(("reveals", "Looks at the key"))
+    has_reflections = reflections is not None and len(reflections) > 0
+    if has_reflections:
+        contents.append(("reflections", "Reflections"))
     contents.append(("learners", "Learners"))
     discussion = discussion_frame(model, limit=discuss, names=names)
     learner_table, more = _learner_table(model, names, learner_limit)
@@ -365,6 +452,9 @@ def render_html(
             ),  # fmt: skip
             learner_table=learner_table,
             more_learners=more,
+            reveal_note=(PRE_REVEAL_NOTE if pre_reveal else _CURRENT_NOTE) if reveals.total else "",
+            reveals=_reveal_tables(reveals, names) if reveals.total else None,
+            reflections=_reflections(reflections, names, model_answers) if has_reflections else "",
             embed_options=json.dumps(_EMBED_OPTIONS),
         )
     )
@@ -405,6 +495,8 @@ def write_report(
     show_names: bool = False,
     salt: str | None = None,
     title: str = "Rhetoric Lab: class results",
+    reflections: pd.DataFrame | None = None,
+    model_answers: dict | None = None,
     **class_options,
 ) -> ReportResult:
     """Write the report: an HTML file at ``out``, or images in :func:`image_folder`.
@@ -418,10 +510,17 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    model = ClassModel(labels, **class_options)
+    model = class_model(labels, **class_options)
     learners = int(model.labels["learner"].nunique())
     if fmt == "html":
-        text, names = render_html(model, show_names=show_names, salt=salt, title=title)
+        text, names = render_html(
+            model,
+            show_names=show_names,
+            salt=salt,
+            title=title,
+            reflections=reflections,
+            model_answers=model_answers,
+        )
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")

@@ -1,16 +1,17 @@
 """Vega, Vega-Lite and vega-embed as one inline script: the one way every page and every
 notebook output of the kit embeds them (no network).
 
-vl-convert builds the bundle (a few seconds) from the copy it ships; it is built once
-per process and per snippet. The bundle goes inside ``<script>...</script>``, so a
-``</script`` in it (in any letter case: HTML's parser ignores case) is written
-``<\\/script``, which is the same to JavaScript.
+The bundle itself is built by vl-convert once per vl-convert version and kept in the
+user's cache (:func:`widgets.present.vega_bundle.javascript_bundle`). It goes inside
+``<script>...</script>``, so a ``</script`` in it or in a snippet (in any letter case:
+HTML's parser ignores case) is written ``<\\/script``, which is the same to JavaScript.
 """
 
 from __future__ import annotations
 
-import functools
 import re
+
+from .vega_bundle import javascript_bundle
 
 __all__ = ["vega_bundle", "script_safe"]
 
@@ -22,11 +23,7 @@ def script_safe(javascript: str) -> str:
     return re.sub(r"</(script)", r"<\\/\1", javascript, flags=re.IGNORECASE)
 
 
-@functools.cache
 def vega_bundle(snippet: str = "") -> str:
     """Vega, Vega-Lite and vega-embed (then ``snippet``, run as module code), script-safe."""
-    import vl_convert
-
-    return script_safe(
-        vl_convert.javascript_bundle(snippet) if snippet else vl_convert.javascript_bundle()
-    )
+    bundle = javascript_bundle()  # already script-safe
+    return f"{bundle}\n{script_safe(snippet)}" if snippet else bundle

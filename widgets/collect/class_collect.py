@@ -1,0 +1,30 @@
+"""Collect a class's labels and reflections together, as ``rhetoric-lab collect`` does.
+
+The reflection files are read in a second thread while the labels are merged: the label
+collect spends much of its time in Arrow and NumPy, which let go of the GIL, so on a
+machine with a core to spare the reflections cost little extra time.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["collect_class"]
+
+
+def collect_class(inputs, *, corpus=None, codebook=None, progress: bool = False):
+    """``(CollectResult, ReflectionResult or the error that stopped it)``.
+
+    Raises what :func:`widgets.collect.collect` raises (an input that does not exist)."""
+    from ..labelling.reflections import collect_reflections
+    from .pipeline import collect
+
+    inputs = list(inputs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reflections = pool.submit(collect_reflections, inputs)
+        labels = collect(inputs, corpus=corpus, codebook=codebook, progress=progress)
+        try:
+            found = reflections.result()
+        except (OSError, ValueError) as error:
+            found = error
+    return labels, found
