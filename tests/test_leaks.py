@@ -15,7 +15,7 @@ import widgets
 from widgets.classroom.release import ReleaseError, _answer_texts, leaked_answer_text, release
 from widgets.paths import REPO_ROOT
 
-from .test_release import RATIONALE, make_repo
+from .classroom.test_release import RATIONALE, make_repo
 
 ANSWERS = REPO_ROOT / "answers"
 

@@ -142,7 +142,7 @@ def test_the_build_hook_stages_the_kit_with_only_the_build_requirements(tmp_path
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     script = (
         "import sys\n"
         "for name in ('pandas', 'numpy', 'cryptography', 'altair', 'ipywidgets'):\n"

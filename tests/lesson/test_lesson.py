@@ -153,7 +153,7 @@ def test_codebook_tour_shows_non_examples_tell_apart_targets_frames_and_left_out
     """Does the tour show what learners need at the moment of deciding: non-examples,
     how to tell techniques apart, what each stance means per target, the frames with an
     example each, and what was left out and why?"""
-    escape = lesson.html.escape
+    escape = html.escape
     page = lesson.codebook_tour(codebook).html
     for technique in codebook.techniques:
         assert escape(technique.non_example) in page
@@ -182,7 +182,7 @@ def test_glossary_lists_every_term_escaped():
 
     page = lesson.glossary().html
     for entry in load_glossary():
-        assert lesson.html.escape(entry.term) in page
+        assert html.escape(entry.term) in page
     assert "standfirst" in page and "α" in page
 
 
@@ -431,16 +431,16 @@ def test_core_set_lists_the_chosen_sentences_with_reasons(corpus):
     assert page.count("<tr style=") == len(chosen)
     article = corpus.article("starmer-defies-putin")
     for entry in chosen:
-        assert lesson.html.escape(article.sentence_index[entry.sentence_id].text) in page
-        assert lesson.html.escape(entry.reason) in page
+        assert html.escape(article.sentence_index[entry.sentence_id].text) in page
+        assert html.escape(entry.reason) in page
     assert f"{len(chosen)} of 51 sentences" in page and "Jump to" in page
 
 
 def test_frames_table_shows_every_frame_with_its_example(codebook):
     page = lesson.frames_table(codebook).html
     for frame in codebook.frames:
-        assert lesson.html.escape(frame.name) in page
-        assert lesson.html.escape(frame.example) in page
+        assert html.escape(frame.name) in page
+        assert html.escape(frame.example) in page
 
 
 def test_diagnostic_names_the_sentences_to_label(corpus):

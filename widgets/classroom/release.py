@@ -293,7 +293,7 @@ def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
     """Lock the key into ``bundle/keys``: the result and ``""``, or ``None`` and why
     there are no locked keys (no key to lock, or a key that cannot be read)."""
     from . import locked_keys
-    from .answers import AnswersMissing
+    from ..content.answers import AnswersMissing
 
     try:
         locked = locked_keys.lock_keys(
