@@ -292,8 +292,8 @@ def release(
 def _lock_into(bundle: Path, answers: Path, *, self_study: bool):
     """Lock the key into ``bundle/keys``: the result and ``""``, or ``None`` and why
     there are no locked keys (no key to lock, or a key that cannot be read)."""
-    from . import locked_keys
     from ..content.answers import AnswersMissing
+    from . import locked_keys
 
     try:
         locked = locked_keys.lock_keys(

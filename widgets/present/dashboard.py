@@ -34,8 +34,8 @@ _ALL = ""
 def _pre_reveal(labels: pd.DataFrame, class_csv) -> tuple[pd.DataFrame, str]:
     """Pre-reveal labels (widgets.analysis.reveals) when the history beside ``class_csv`` has reveal
     rows; the labels as they are otherwise (one look at the history's status column)."""
-    from ..collect import output_paths
     from ..analysis.reveals import PRE_REVEAL_NOTE, pre_reveal_labels, reveal_mask
+    from ..collect import output_paths
 
     history_path = output_paths(class_csv)["history"]
     if not history_path.exists():
