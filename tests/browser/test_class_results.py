@@ -83,12 +83,12 @@ def _wait_for_draw(page, board, *, after: int, title: str) -> int:
 
 
 def test_class_dashboard_follows_its_menu_and_shows_sentences_on_hover(page, lab_server, shots):
-    """In lesson 07's dashboard, does choosing "Disagreement hot spots" and an article
+    """In lesson 07's dashboard, does choosing "Where the class disagrees" and an article
     redraw the chart in place, and does hovering a point show that sentence's text (an
     instructor leads the discussion from it), all with no network?"""
     lab.open_notebook(page, lab_server, "07-class-results.ipynb")
     lab.run_all_cells(page, timeout=180)
-    view = page.locator("select:has(option:text-is('Disagreement hot spots'))")
+    view = page.locator("select:has(option:text-is('Where the class disagrees'))")
     assert view.count() == 1, "lesson 07 should show one class dashboard"
     board = view.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     chart = board.locator("div[data-rhetoric-lab-chart]")
@@ -97,7 +97,7 @@ def test_class_dashboard_follows_its_menu_and_shows_sentences_on_hover(page, lab
 
     first = int(chart.first.get_attribute("data-rhetoric-lab-draw"))
 
-    view.select_option(label="Disagreement hot spots")
+    view.select_option(label="Where the class disagrees")
     # Each choice draws a new chart, numbered by the dashboard: wait for *that* chart
     # (the next number, alone in the board, drawn), not for whichever chart is there.
     overview = _wait_for_draw(page, board, after=first, title="^Disagreement hot spots along")

@@ -92,6 +92,8 @@ def _reflections(source: Path, args):
     return reflections, model_answers
 
 
+# longer than 80 lines: the command's steps in order (read the class, the history, the
+# key, the reflections, write), each failure a message and an exit code of its own.
 def run(args) -> int:
     from ..analysis.reveals import reveal_mask
     from ..classroom.simulate import README_NAME

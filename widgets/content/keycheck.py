@@ -137,6 +137,8 @@ def _current_rows(key: pd.DataFrame) -> pd.DataFrame:
     return key
 
 
+# longer than 80 lines: one rule of codebook 2026.2 per block, in the codebook's order,
+# so each check can be read beside the rule it enforces.
 def _problems_from_rows(key, corpus, codebook) -> list[KeyProblem]:
     problems: list[KeyProblem] = []
     known_techniques = set(codebook.technique_ids)

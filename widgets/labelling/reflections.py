@@ -419,6 +419,8 @@ def _learner_problem(value: str) -> str | None:
     return None
 
 
+# longer than 80 lines: collect's stages for reflections (find, read, check, merge,
+# account) in one function; splitting it along collect/'s modules is still to do.
 def collect_reflections(
     inputs: Iterable[str | os.PathLike] = (),
     *,

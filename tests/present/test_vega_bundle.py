@@ -15,7 +15,7 @@ import vl_convert
 from widgets.present import vega_bundle
 from widgets.present.vega_bundle import CACHE_ENV, cache_dir, cache_path, javascript_bundle
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "widgets"
 #: A stand-in for vl-convert's 0.9 MB bundle, shaped like it (it ends the same way).
 FAKE = "const a=1;if(x</script>y)z();window.vegaEmbed=e;window.vega=v;window.vegaLite=l;"

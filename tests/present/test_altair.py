@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # In a fresh process (this one has imported Altair already): the kit's charts module,
 # one of its charts, a broken chart, and rfc3987_syntax imported by "user code" after.

@@ -27,7 +27,7 @@ from widgets.content.core_sets import core_sentence_ids
 from widgets.labelling.store import LabelStore
 from widgets.lesson.selfcheck import SelfCheck
 
-from .lesson.test_selfcheck import ARTICLE, copy_key, key_entries
+from ..lesson.test_selfcheck import ARTICLE, copy_key, key_entries
 
 OTHER = "starmer-defies-putin"
 
