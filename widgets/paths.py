@@ -291,3 +291,13 @@ def locked_keys_dirs(path: str | os.PathLike | None = None) -> list[Path]:
         if candidate.is_dir() and all(candidate.resolve() != f.resolve() for f in found):
             found.append(candidate)
     return found
+
+
+def require_learner(learner: str | None, directory) -> str:
+    """:func:`resolve_learner`, or a ValueError saying how to give a learner id."""
+    resolved = resolve_learner(learner, directory)
+    if resolved is None:
+        raise ValueError(
+            "no learner id: pass learner=..., set RHETORIC_LAB_LEARNER, or set it once in lesson 00"
+        )
+    return resolved

@@ -103,15 +103,24 @@ def zip_sources(path: Path, display: str) -> list[Source]:
 
         def read(info=info):
             try:
-                with zipfile.ZipFile(path) as again:
-                    return again.read(info)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+                again = zipfile.ZipFile(path)  # (the zip may have changed since it was listed)
+            except zipfile.BadZipFile as error:
                 raise FileProblem(f"unreadable zip member: {error}") from None
+            with again:
+                return read_member(again, info)
 
         sources.append(
             Source(f"{display}:{info.filename}", provenance(member.parts), info.file_size, read)
         )
     return sources
+
+
+def read_member(archive: zipfile.ZipFile, info) -> bytes:
+    """A zip member's bytes; a damaged member is the file's problem, not a crash."""
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        raise FileProblem(f"unreadable zip member: {error}") from None
 
 
 def hand_in_sources(path: Path, info, name: str, member: PurePosixPath) -> list[Source]:
@@ -129,10 +138,7 @@ def hand_in_sources(path: Path, info, name: str, member: PurePosixPath) -> list[
             continue
 
         def read(item=item, inner=inner):
-            try:
-                return inner.read(item)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-                raise FileProblem(f"unreadable zip member: {error}") from None
+            return read_member(inner, item)
 
         sources.append(
             Source(f"{name}:{item.filename}", provenance(member.parts), item.file_size, read)

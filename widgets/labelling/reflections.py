@@ -217,13 +217,7 @@ class ReflectionStore:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.directory = paths.annotation_dir(directory)
-        resolved = paths.resolve_learner(learner, self.directory)
-        if resolved is None:
-            raise ValueError(
-                "no learner id: pass learner=..., set RHETORIC_LAB_LEARNER, "
-                "or set it once in lesson 00"
-            )
-        self.learner = resolved
+        self.learner = resolved = paths.require_learner(learner, self.directory)
         self.path = reflection_file(resolved, self.directory)
         self._lock = FileLock(str(self.path) + ".lock", timeout=10)
         self._clock = clock or (lambda: datetime.now(UTC))

@@ -205,13 +205,7 @@ class LabelStore:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.directory = paths.annotation_dir(directory)
-        resolved = paths.resolve_learner(learner, self.directory)
-        if resolved is None:
-            raise ValueError(
-                "no learner id: pass learner=..., set RHETORIC_LAB_LEARNER, "
-                "or set it once in lesson 00"
-            )
-        self.learner = resolved
+        self.learner = paths.require_learner(learner, self.directory)
         if corpus is None:
             from ..content.corpus import load_corpus
 
