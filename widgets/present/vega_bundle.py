@@ -26,7 +26,7 @@ __all__ = ["CACHE_ENV", "cache_dir", "cache_path", "javascript_bundle"]
 #: Environment variable naming the cache folder (default: the platform's user cache).
 CACHE_ENV = "RHETORIC_LAB_CACHE_DIR"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # widgets/, not only present/
 #: How every bundle ends (the default snippet's last assignment).
 _COMPLETE = re.compile(r"window\.vegaLite=[\w$]+;\s*\Z")
 

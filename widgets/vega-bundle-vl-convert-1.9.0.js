@@ -1,1 +1,0 @@
-const a=1;if(x</script>y)z();window.vegaEmbed=e;window.vega=v;window.vegaLite=l;
