@@ -1,4 +1,4 @@
-"""Tests for widgets/corpus.py: the text history that keeps earlier wordings' labels."""
+"""Tests for widgets/content/corpus.py: the text history that keeps earlier wordings' labels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for widgets/codebook.py: the real codebook, and every way a hand-edited one can
+"""Tests for widgets/content/codebook.py: the real codebook, and every way a hand-edited one can
 be wrong (each error must name the entry to fix)."""
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ import re
 from pathlib import Path
 
 import pytest
-from widgets.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
-from widgets.panel import PANEL_CLASS, AnnotationPanel
-from widgets.panel_keys import watched_keys
-from widgets.panel_view import CSS_PATH, ESM_PATH, FALLBACK_MESSAGE, PanelView
-from widgets.store import LabelStore, read_label_file
 
-from widgets import panel_view
+from widgets.content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, load_corpus, text_sha1
+from widgets.labelling import panel_view
+from widgets.labelling.panel import PANEL_CLASS, AnnotationPanel
+from widgets.labelling.panel_keys import watched_keys
+from widgets.labelling.panel_view import CSS_PATH, ESM_PATH, FALLBACK_MESSAGE, PanelView
+from widgets.labelling.store import LabelStore, read_label_file
 from widgets.schema import SUMMARY_SENTENCE_ID
 
 ARTICLE = "when-will-starmer-talk-to-putin"
@@ -544,7 +544,7 @@ def test_the_panel_says_where_it_saves(panel):
 def test_help_carries_the_glossary_and_says_so_when_it_cannot_be_read(
     panel, folder, corpus, codebook, tmp_path, monkeypatch
 ):
-    from widgets.glossary import load_glossary
+    from widgets.content.glossary import load_glossary
 
     glossary = dict(panel.view.spec["glossary"])
     terms = {entry.term: entry.definition for entry in load_glossary()}

@@ -7,8 +7,9 @@ import dataclasses
 from dataclasses import dataclass
 
 import pytest
-from widgets.codebook import load_codebook
-from widgets.panel_keys import KeyAction, handle_key, key_legend, watched_keys
+
+from widgets.content.codebook import load_codebook
+from widgets.labelling.panel_keys import KeyAction, handle_key, key_legend, watched_keys
 
 
 @dataclass

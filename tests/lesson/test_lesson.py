@@ -1,4 +1,4 @@
-"""Tests for widgets/lesson.py: the helpers the lesson notebooks call."""
+"""Tests for widgets/lesson/: the helpers the lesson notebooks call."""
 
 from __future__ import annotations
 
