@@ -301,3 +301,18 @@ def require_learner(learner: str | None, directory) -> str:
             "no learner id: pass learner=..., set RHETORIC_LAB_LEARNER, or set it once in lesson 00"
         )
     return resolved
+
+
+def append_durably(path: Path, payload: str) -> int:
+    """Append ``payload`` (UTF-8) to ``path`` in one write and fsync it; the file's size
+    after. Raises OSError when the disk took only part of it (the caller's lock held)."""
+    data = payload.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, data)
+        if written != len(data):
+            raise OSError(f"only {written} of {len(data)} bytes were written")
+        os.fsync(fd)
+        return os.fstat(fd).st_size
+    finally:
+        os.close(fd)

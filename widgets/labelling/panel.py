@@ -30,6 +30,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from .. import paths
+from .messages import error_html
 from .model import AnnotationModel
 from .panel_keys import KeyAction, handle_key
 from .panel_view import FALLBACK_MESSAGE, MOVES, PanelView, panel_spec, panel_state
@@ -519,13 +520,7 @@ class AnnotationPanel(widgets.VBox):
         return guarded
 
     def _show_error(self, error: BaseException) -> None:
-        detail = "".join(traceback.format_exception(error))
-        self.error_area.value = (
-            f"<div role='alert' style='color:{_ERROR}'><b>Something went wrong:</b> "
-            f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
-            "<details><summary>details for your instructor</summary>"
-            f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre></details></div>"
-        )
+        self.error_area.value = error_html(error)
         self.error_area.layout.display = None
         if self.model is not None:
             try:

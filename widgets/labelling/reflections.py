@@ -306,15 +306,7 @@ class ReflectionStore:
                         tail = tail[tail.rfind(b"\n") + 1 :]
                         repair = ('"' if tail.count(b'"') % 2 else "") + "\n"
             payload = (_HEADER if not size else repair) + buffer.getvalue()
-            data = payload.encode("utf-8")
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                written = os.write(fd, data)
-                if written != len(data):
-                    raise OSError(f"only {written} of {len(data)} bytes were written")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            paths.append_durably(self.path, payload)
 
 
 # -- collect ---------------------------------------------------------------------------------

@@ -397,16 +397,7 @@ class LabelStore:
                 payload = (_HEADER if new_file else repair) + _format_rows(
                     self._pending, self._positions or _BY_POSITION
                 )
-                data = payload.encode("utf-8")
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-                try:
-                    written = os.write(fd, data)
-                    if written != len(data):
-                        raise OSError(f"only {written} of {len(data)} bytes were written")
-                    os.fsync(fd)
-                    end = os.fstat(fd).st_size
-                finally:
-                    os.close(fd)
+                end = paths.append_durably(self.path, payload)
                 if new_file:
                     self._fsync_directory()
                 # Under the lock nobody else wrote: the file ends with our rows. A torn

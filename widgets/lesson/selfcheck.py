@@ -27,11 +27,11 @@ import functools
 import html
 import math
 import os
-import traceback
 from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..labelling.messages import ERROR_COLOUR, error_html
 from ..labelling.model import labelled_sentence_ids, short_text
 from ..schema import (
     REVEAL_WHOLE_ARTICLE,
@@ -48,7 +48,7 @@ __all__ = [
     "SelfCheck",
 ]
 
-_ERROR = "#b00020"
+_ERROR = ERROR_COLOUR
 
 
 # -- rendering -------------------------------------------------------------------------
@@ -266,13 +266,7 @@ class SelfCheck(widgets.VBox):
             try:
                 return callback(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 - shown in the cell, never swallowed
-                detail = "".join(traceback.format_exception(error))
-                self.error_area.value = (
-                    f"<div style='color:{_ERROR}'><b>Something went wrong:</b> "
-                    f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
-                    "<details><summary>details for your instructor</summary><pre "
-                    f"style='white-space:pre-wrap'>{html.escape(detail)}</pre></details></div>"
-                )
+                self.error_area.value = error_html(error)
                 return None
 
         return guarded
