@@ -18,11 +18,14 @@ def collect_class(inputs, *, corpus=None, codebook=None, progress: bool = False)
     Raises what :func:`widgets.collect.collect` raises (an input that does not exist)."""
     from ..labelling.reflections import collect_reflections
     from .pipeline import collect
+    from .sources import find_inputs
 
-    inputs = list(inputs)
+    # The folders are searched once (InputError for an input that does not exist); both
+    # readers take the files found.
+    sources = find_inputs(list(inputs))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reflections = pool.submit(collect_reflections, inputs)
-        labels = collect(inputs, corpus=corpus, codebook=codebook, progress=progress)
+        reflections = pool.submit(collect_reflections, sources=sources)
+        labels = collect((), corpus=corpus, codebook=codebook, progress=progress, sources=sources)
         try:
             found = reflections.result()
         except (OSError, ValueError) as error:

@@ -228,6 +228,7 @@ def collect(
     codebook=None,
     now: datetime | None = None,
     progress: bool = False,
+    sources=None,
 ) -> CollectResult:
     """Read, check and merge learners' label files.
 
@@ -243,6 +244,9 @@ def collect(
     progress : bool
         Show a tqdm progress bar on stderr: a step per file read, then the stage of the
         work that follows (checking rows, merging saves, building labels and history).
+    sources : list of Source, optional
+        The files :func:`find_inputs` already found in ``inputs`` (then ``inputs`` is not
+        searched again: the collect command shares one search with the reflections).
 
     Returns
     -------
@@ -266,7 +270,8 @@ def collect(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     limit = (now + CLOCK_SKEW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-    sources = find_inputs(inputs)
+    if sources is None:
+        sources = find_inputs(inputs)
     bar = _Progress(len(sources), shown=progress)
     reader = _read(sources, bar)
     names = np.array([s.name for s in sources] + [""], dtype=object)
