@@ -207,15 +207,17 @@ def _label_in_lesson_01(page, hub, user: str) -> Path:
     return label_file
 
 
-def _server_memory(user: str) -> dict[str, float]:
+def _server_memory(user: str, hub_dir) -> dict[str, float]:
     """RSS (MB) of ``user``'s single-user server and of everything it started (kernel,
-    terminal), and their PSS total, which splits shared pages fairly."""
+    terminal), and their PSS total, which splits shared pages fairly. Only this hub's
+    server counts (its environment names the hub's folder): another hub may be running."""
     servers = [
         p
         for p in psutil.process_iter(["cmdline", "environ"])
         if p.info["cmdline"]
         and any("jupyterhub-singleuser" in part for part in p.info["cmdline"])
         and (p.info["environ"] or {}).get("JUPYTERHUB_USER") == user
+        and str(hub_dir) in " ".join((p.info["environ"] or {}).values())
     ]
     assert len(servers) == 1, f"{user}: expected one single-user server, found {servers}"
     server = servers[0]
@@ -244,7 +246,7 @@ def test_two_learners_on_a_real_hub_label_into_their_own_homes(hub, hub_venv, br
             _get_lessons_in_a_terminal(page, hub, user)
             label_files[user] = _label_in_lesson_01(page, hub, user)
         # Both panels are open now: what each learner costs the hub.
-        memory = {user: _server_memory(user) for user in LEARNERS}
+        memory = {user: _server_memory(user, hub.dir) for user in LEARNERS}
     finally:
         for context in contexts:
             context.close()
