@@ -66,6 +66,23 @@ def test_first_answer_now_and_key_line_up():
     assert not table.loc[("a-002", "stance: t"), "now_agrees"]
 
 
+def test_looking_at_the_key_is_no_answer():
+    """A reveal row (status revealed, after the learner's labels) changes neither the
+    first answer nor the answer now: the current-labels rule skips it."""
+    test = Diagnostic("a", ("a-001",), ("p",), ())
+    history = pd.DataFrame(
+        [
+            _row("a-001", "", "2026-01-01T10:00:00+00:00", techniques="loaded-language"),
+            _row("a-001", "", "2026-01-02T10:00:00+00:00", status="revealed"),
+        ]
+    )
+    table = diagnostic_progress(history, test).set_index(["sentence_id", "decision"])
+    assert table.loc[("a-001", "techniques"), ["first", "now"]].tolist() == [
+        "loaded-language",
+        "loaded-language",
+    ]
+
+
 def test_without_a_key_only_first_and_now_are_shown():
     test = Diagnostic("a", ("a-001",), ("p",), ())
     history = pd.DataFrame([_row("a-001", "", "2026-01-01T10:00:00+00:00", techniques="")])

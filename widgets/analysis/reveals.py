@@ -22,12 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..labelling.current import current_labels
 from ..schema import (
-    KEY_COLUMNS,
     KEY_LEARNER,
     LABEL_COLUMNS,
     REVEAL_WHOLE_ARTICLE,
-    STATUS_CLEARED,
     STATUS_REVEALED,
     SUMMARY_SENTENCE_ID,
 )
@@ -129,9 +128,8 @@ def pre_reveal_labels(labels: pd.DataFrame, history: pd.DataFrame | None) -> pd.
     article_cut = keyed.merge(by_article, how="left", on=["learner", "article_id"])
     cutoff = pd.concat([sentence_cut["first"], article_cut["first"]], axis=1).min(axis=1)
     before = (cutoff.isna() | (rows["_at"] < cutoff)).to_numpy()
-    kept = rows[before].sort_values("_at", kind="stable")
-    kept = kept.drop_duplicates(list(KEY_COLUMNS), keep="last")
-    kept = kept[kept["status"].astype(str) != STATUS_CLEARED].drop(columns="_at")
+    # the kit's one rule picks each key's latest pre-reveal save (cleared withdraws it)
+    kept = current_labels(rows[before].drop(columns="_at"))
     others = labels[~labels["learner"].astype(str).isin(looked).to_numpy()]
     combined = pd.concat(
         [others.astype({c: object for c in others.columns}), kept],

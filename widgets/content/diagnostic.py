@@ -16,7 +16,8 @@ import pandas as pd
 import yaml
 
 from .. import paths
-from ..schema import KEY_COLUMNS, STATUS_CLEARED, TECHNIQUE_TARGET, split_techniques
+from ..labelling.current import current_labels
+from ..schema import KEY_COLUMNS, STATUS_SET, TECHNIQUE_TARGET, split_techniques
 
 __all__ = ["Diagnostic", "DIAGNOSTIC_FILE", "load_diagnostic", "diagnostic_progress"]
 
@@ -60,19 +61,18 @@ def _first_and_current(history: pd.DataFrame) -> tuple[dict, dict]:
     """Per (sentence, target): the first saved value and the current one."""
     if history.empty:
         return {}, {}
-    ordered = history.sort_values("saved_at", kind="stable")
     value = lambda row: (  # noqa: E731 - one expression, used twice below
         split_techniques(row["techniques"]) if row["target"] == TECHNIQUE_TARGET else row["stance"]
     )
-    set_rows = ordered[ordered["status"] != STATUS_CLEARED]
+    # Only saves count: a reveal row (the learner looked at the key) is no answer.
+    saves = history[history["status"] == STATUS_SET].sort_values("saved_at", kind="stable")
     first = {
         (r["sentence_id"], r["target"]): value(r)
-        for r in set_rows.drop_duplicates(list(KEY_COLUMNS), keep="first").to_dict("records")
+        for r in saves.drop_duplicates(list(KEY_COLUMNS), keep="first").to_dict("records")
     }
-    latest = ordered.drop_duplicates(list(KEY_COLUMNS), keep="last")
     current = {
         (r["sentence_id"], r["target"]): value(r)
-        for r in latest[latest["status"] != STATUS_CLEARED].to_dict("records")
+        for r in current_labels(history).to_dict("records")
     }
     return first, current
 
