@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..analysis.model import ClassModel
 from ..analysis.views import technique_names
+from ..labelling.model import short_text
 from ..schema import STANCES
 from ._altair import alt
 from .vega import vega_bundle
@@ -293,7 +294,6 @@ def hotspots_chart(
         [
             "article_id",
             "article",
-            "article_order",
             "position",
             "text",
             "disagreement",
@@ -302,7 +302,10 @@ def hotspots_chart(
             "n_coders",
             "top_techniques",
         ]
-    ]
+    ].copy()
+    # The chart inlines this table (at most 100 KB a chart, with 227 sentences): a long
+    # sentence is shortened in its tooltip (the report's discussion list has it whole).
+    data["text"] = [short_text(t, 70) for t in data["text"]]
     base = alt.Chart(data if article_id is not None else alt.Undefined).encode(
         x=alt.X("position:Q", title="Sentence number"),
         y=alt.Y("disagreement:Q", title="Disagreement").scale(domain=[0, 1]),
@@ -337,7 +340,10 @@ def hotspots_chart(
         alt.layer(layered, data=data)
         .properties(width=640, height=120)
         .facet(
-            row=alt.Row("article:N", sort=alt.SortField("article_order"), title=None, header=header)
+            # the articles in corpus order, named (a sort field would repeat per sentence)
+            row=alt.Row(
+                "article:N", sort=list(dict.fromkeys(data["article"])), title=None, header=header
+            )
         )
     )
     return _labelled(
