@@ -158,7 +158,10 @@ def test_chart_specs_carry_hostile_text_as_data(hostile):
         for path, value in _walk(spec):
             if "<" not in value:
                 continue
-            assert path[0] == "datasets" or "title" in path or "description" in path, (
+            # (a facet's sort list holds data values too: Vega compares them and draws
+            # the header as SVG text, never as markup)
+            as_data = path[0] == "datasets" or "sort" in path
+            assert as_data or "title" in path or "description" in path, (
                 name,
                 path,
                 value,
