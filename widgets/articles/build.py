@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from .. import paths
+from ..content import yamlfile
 from ..content.corpus import ARTICLE_COLUMNS, SENTENCE_COLUMNS, sentence_id_for, text_sha1
 from .cleaning import PARAGRAPH_MODES, CleaningRules, clean_text, paragraph_texts
 from .segment import segment_paragraph
@@ -252,7 +253,7 @@ def _entry_from_dict(raw: object, where: str) -> SourceEntry:
 
 def _parse_manifest(text: str, path: Path) -> list[SourceEntry]:
     try:
-        data = yaml.safe_load(text)
+        data = yamlfile.safe_load(text)
     except yaml.YAMLError as error:
         raise ArticleError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("articles"), list):

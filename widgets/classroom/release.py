@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from .. import paths
+from ..content import yamlfile
 from .solutions import strip_solutions
 
 if TYPE_CHECKING:  # the build hooks import this module without pandas or cryptography
@@ -111,7 +110,7 @@ def _answer_texts(answers: Path) -> set[str]:
                         if len(value) >= MIN_LEAK_LENGTH:
                             texts.add(value)
         elif path.suffix in {".yml", ".yaml"}:
-            for answer in _model_answers(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            for answer in _model_answers(yamlfile.safe_load(path.read_text(encoding="utf-8"))):
                 texts.update(_prose_signatures(answer))
         elif path.suffix == ".md" and path.name != "README.md":
             texts.update(_prose_signatures(path.read_text(encoding="utf-8")))

@@ -93,14 +93,14 @@ def load_contested(
 
 def load_model_answers(answers_dir: str | os.PathLike | None = None) -> dict:
     """``{lesson: [{"question": ..., "answer": ...}, ...]}`` from ``model-answers.yml``."""
-    import yaml
+    from . import yamlfile
 
     path = paths.answers_dir(answers_dir) / "model-answers.yml"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AnswersMissing(f"{path} is missing") from None
-    data = yaml.safe_load(text) or {}
+    data = yamlfile.safe_load(text) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of lesson -> questions")
     return data

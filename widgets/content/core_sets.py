@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .. import paths
+from . import yamlfile
 
 __all__ = [
     "CoreSentence",
@@ -66,7 +67,7 @@ def load_core_sets(
 
         corpus = load_corpus(file.parent)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise CoreSetError(f"{file}: not valid YAML: {error}") from None
     articles = data.get("articles") if isinstance(data, dict) else None

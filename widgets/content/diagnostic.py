@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .. import paths
 from ..labelling.current import current_labels
 from ..schema import KEY_COLUMNS, STATUS_SET, TECHNIQUE_TARGET, split_techniques
+from . import yamlfile
 
 __all__ = ["Diagnostic", "DIAGNOSTIC_FILE", "load_diagnostic", "diagnostic_progress"]
 
@@ -38,7 +38,7 @@ class Diagnostic:
 def load_diagnostic(path: str | os.PathLike | None = None, *, corpus=None) -> Diagnostic:
     """Read and check ``data/diagnostic.yml`` (``ValueError`` naming the problem)."""
     file = Path(path) if path is not None else paths.data_dir() / DIAGNOSTIC_FILE
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = yamlfile.safe_load(file.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("sentences"), list):
         raise ValueError(f"{file}: needs 'article_id' and a list 'sentences'")
     if corpus is None:

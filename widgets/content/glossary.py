@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .. import paths
+from . import yamlfile
 
 __all__ = ["GlossaryEntry", "GlossaryError", "GLOSSARY_FILE", "load_glossary"]
 
@@ -53,7 +54,7 @@ def load_glossary(path: str | os.PathLike | None = None) -> tuple[GlossaryEntry,
     """
     file = Path(path) if path is not None else paths.data_dir() / GLOSSARY_FILE
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise GlossaryError(f"{file}: not valid YAML: {error}") from None
     entries = data.get("terms") if isinstance(data, dict) else None
