@@ -131,3 +131,26 @@ def test_collect_and_simulate_runs_never_import_altair(tmp_path):
     assert out.exists()
     imported = _run_probe("report", str(out), "--out", str(tmp_path / "report.html"))
     assert {"altair", "vl_convert"} <= set(imported)
+
+
+def test_the_program_flushes_runs_exit_handlers_and_keeps_the_exit_code(tmp_path):
+    """``rhetoric-lab`` (:func:`widgets.cli.entry`) skips the interpreter's teardown, but
+    not what a normal exit does for the user: buffered output, atexit handlers, the code."""
+    marker = tmp_path / "handler-ran"
+    script = (
+        "import atexit, sys\n"
+        "from pathlib import Path\n"
+        f"atexit.register(lambda: Path({str(marker)!r}).write_text('ran'))\n"
+        f"sys.argv = ['rhetoric-lab', 'report', {str(tmp_path / 'missing.csv')!r}]\n"
+        "from widgets.cli import entry\n"
+        "sys.stdout.write('buffered line\\n')\n"
+        "entry()\n"
+        "print('never reached')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "buffered line\n"
+    assert "no such file or folder" in done.stderr
+    assert marker.read_text() == "ran"

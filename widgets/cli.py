@@ -8,12 +8,15 @@ cannot load: the message names its module and the cause), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
+import threading
 
 from . import __version__
 
-__all__ = ["main", "COMMANDS", "CommandLoadError"]
+__all__ = ["main", "entry", "COMMANDS", "CommandLoadError"]
 
 #: command name -> module under widgets.commands (imported only when used: fast start-up)
 COMMANDS: dict[str, str] = {
@@ -81,5 +84,33 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The ``rhetoric-lab`` program: :func:`main`, then exit without tearing down the
+    interpreter.
+
+    A command's work is done when :func:`main` returns: its files are written and closed
+    (every command writes through ``with`` blocks and replaces files atomically). Python's
+    own exit would then spend a tenth of a second or more freeing every module and object
+    one by one (measured: 0.15 s after ``report`` at 1,000 learners), time an instructor
+    waits for nothing. So the streams are flushed, the ``atexit`` handlers run (logging,
+    temporary folders, anything a library registered) and the process ends there. When a thread that is not a daemon is
+    still running, the normal exit waits for it as usual.
+    """
+    code = main()
+    if any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.main_thread()
+    ):
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: exit as Python would, with its message
+        sys.exit(code)
+    atexit._run_exitfuncs()  # noqa: SLF001 - the handlers Python's own exit would run
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

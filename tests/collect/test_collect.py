@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import zipfile
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from widgets.cli import main
 from widgets.collect import (
     REJECT_COLUMNS,
     InputError,
+    arrow_copy_path,
     collect,
     merge,
     output_paths,
@@ -472,6 +474,79 @@ def test_read_class_csv_gives_back_what_collect_wrote(
     keys = read_class_csv(targets["history"], columns=["target", "learner", "absent"])
     assert list(keys.columns) == ["learner", "target"]  # the file's order; absent ones left
     pd.testing.assert_frame_equal(keys.astype(str), history[["learner", "target"]].astype(str))
+
+
+def _read_csv_only(path, **options):
+    """read_class_csv as if there were no Arrow copy."""
+    copy = arrow_copy_path(path)
+    hidden = copy.with_name(copy.name + ".aside")
+    copy.rename(hidden)
+    try:
+        return read_class_csv(path, **options)
+    finally:
+        hidden.rename(copy)
+
+
+def test_the_arrow_copy_reads_back_exactly_what_the_csv_does(
+    tmp_path, class_folder, tiny_corpus, stub_codebook, monkeypatch
+):
+    """collect writes an Arrow copy of class.csv and its history, which read_class_csv
+    reads instead of the CSV: the same frame to the category order, all columns or some."""
+    from widgets.collect import outputs
+
+    folder, _ = class_folder
+    result = run([folder], tiny_corpus, stub_codebook)
+    targets = write_outputs(result, tmp_path / "out" / "class.csv")
+    for name in ("labels", "history"):
+        path = targets[name]
+        assert arrow_copy_path(path).is_file() and arrow_copy_path(path).name.startswith(".")
+        for columns in (None, ["status", "learner", "note"]):
+            read = read_class_csv(path, columns=columns)
+            pd.testing.assert_frame_equal(read, _read_csv_only(path, columns=columns))
+    assert not arrow_copy_path(targets["rejects"]).exists()  # never read back: no copy
+    # and the copy is what was read: with the CSV reader broken, it still reads
+    monkeypatch.setattr(outputs.pacsv, "read_csv", None)
+    assert len(read_class_csv(targets["labels"])) == len(result.labels)
+
+
+def test_an_edited_csv_is_read_as_csv_whatever_its_arrow_copy_says(
+    tmp_path, class_folder, tiny_corpus, stub_codebook
+):
+    """A class.csv changed after collect (same size and time: only its bytes differ),
+    replaced, or with a damaged copy is read from the CSV, without an error."""
+    folder, _ = class_folder
+    result = run([folder], tiny_corpus, stub_codebook)
+    path = write_outputs(result, tmp_path / "out" / "class.csv")["labels"]
+    status = path.stat()
+    data = path.read_bytes()
+    assert b'"set"' in data
+    path.write_bytes(data.replace(b'"set"', b'"SET"', 1))  # a spreadsheet's edit
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size
+    assert "SET" in set(read_class_csv(path)["status"].astype(str))
+    path.write_bytes(data)  # back as collect wrote it, but a new time: read as CSV
+    pd.testing.assert_frame_equal(read_class_csv(path), _read_csv_only(path))
+    copy = arrow_copy_path(path)
+    copy.write_bytes(copy.read_bytes()[:100])  # truncated
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    pd.testing.assert_frame_equal(read_class_csv(path), _read_csv_only(path))
+
+
+def test_no_arrow_copy_for_a_frame_with_missing_values(
+    tmp_path, class_folder, tiny_corpus, stub_codebook
+):
+    """A missing value reads back from CSV as "" but from Arrow as missing: then no copy
+    is written, and an older one beside the CSV is removed."""
+    folder, _ = class_folder
+    result = run([folder], tiny_corpus, stub_codebook)
+    out = tmp_path / "out" / "class.csv"
+    write_outputs(result, out)
+    assert arrow_copy_path(out).exists()
+    result.labels["note"] = result.labels["note"].astype(object)
+    result.labels.loc[result.labels.index[0], "note"] = None
+    write_outputs(result, out)
+    assert not arrow_copy_path(out).exists()
+    assert read_class_csv(out)["note"].iloc[0] == ""
 
 
 @pytest.mark.parametrize(

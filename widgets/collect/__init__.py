@@ -15,7 +15,13 @@ from .columns import (
     REQUIRED_COLUMNS,
     ROW_BUCKETS,
 )
-from .outputs import is_collect_output, output_paths, read_class_csv, write_outputs
+from .outputs import (
+    arrow_copy_path,
+    is_collect_output,
+    output_paths,
+    read_class_csv,
+    write_outputs,
+)
 from .pipeline import CLOCK_SKEW, CollectResult, collect
 from .sources import MAX_FILE_BYTES, InputError, find_inputs
 from .tolerant import MAX_RAW_LINE
@@ -25,6 +31,7 @@ __all__ = [
     "collect",
     "write_outputs",
     "read_class_csv",
+    "arrow_copy_path",
     "find_inputs",
     "InputError",
     "REJECT_COLUMNS",
