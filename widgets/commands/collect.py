@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HELP = "merge learners' label CSVs (folders, platform zips, nbgrader) into class.csv"
@@ -170,11 +171,19 @@ def run(args) -> int:
         return 2
     if progress:  # (a large class writes gigabytes: say what the wait is)
         print(f"writing {out} and its history and rejects ...", file=sys.stderr, flush=True)
-    try:
-        targets = write_outputs(result, out)
-    except OSError as error:
-        print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
-        return 2
+    # The files are written (Arrow's writer, without the GIL) while the summary's answer
+    # key line is worked out (Python): 0.06 s less at 1,000 learners.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_outputs, result, out)
+        try:
+            key_line = _key_line(result, args.answers_dir, codebook)
+        except Exception as error:  # the summary line is a courtesy; never fail the merge
+            key_line = f"  answer key found but not compared: {error}"
+        try:
+            targets = writing.result()
+        except OSError as error:
+            print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
+            return 2
     from ..labelling.reflections import write_class_reflections
 
     try:
@@ -189,9 +198,5 @@ def run(args) -> int:
         targets["reflections_result"] = reflections
     except (OSError, ValueError) as error:
         print(f"rhetoric-lab collect: reflections not collected: {error}", file=sys.stderr)
-    try:
-        key_line = _key_line(result, args.answers_dir, codebook)
-    except Exception as error:  # the summary line is a courtesy; never fail the merge
-        key_line = f"  answer key found but not compared: {error}"
     print(_summary(result, output_paths(out) | targets, key_line))
     return 0 if result.counts["kept"] > 0 else 1
