@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from widgets.collect import collect
+from widgets.collect.reflections import collect_reflections
 from widgets.labelling.handin import named_learner, restore_learner_id
-from widgets.labelling.reflections import collect_reflections
 
 FIXTURES = Path(__file__).parent / "data" / "spreadsheet"
 SAVED = ("libreoffice", "libreoffice-semicolon-cp1252")

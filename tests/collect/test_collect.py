@@ -909,3 +909,14 @@ def test_a_hash_of_neither_wording_is_still_text_drift(tmp_path, real_inputs):
     result = collect([path], corpus=corpus, codebook=codebook, now=NOW)
     assert result.counts["kept"] == 2
     assert result.rejected_by_reason == {"text drift": 1}
+
+
+def test_a_file_is_read_to_its_end_whatever_size_it_was_listed_with(tmp_path):
+    from widgets.collect.sources import read_file
+
+    path = tmp_path / "ann.reflections.csv"
+    data = bytes(range(256)) * 5000  # more than one read of the rest (1 MB) would take
+    path.write_bytes(data)
+    assert read_file(str(path), 10) == data  # grew since it was listed
+    assert read_file(str(path), len(data) + 99) == data  # shrank
+    assert read_file(str(path), len(data)) == data

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import time
-import zipfile
 from datetime import UTC, datetime
 
 import pytest
 
-from widgets import lesson
 from widgets.cli import main
 from widgets.labelling.reflection_widget import Reflection, reflect
 from widgets.labelling.reflections import (
     MAX_REFLECTION_LENGTH,
     REFLECTION_COLUMNS,
     ReflectionStore,
-    collect_reflections,
     load_questions,
     model_answer_for,
     read_reflection_file,
@@ -116,63 +112,6 @@ def _learner(folder, learner, corpus, codebook, text):
     ReflectionStore(folder, learner).save(QUESTION, text)
 
 
-def test_hand_in_holds_labels_and_reflections_and_collect_reads_it(tmp_path, corpus, codebook):
-    folder = tmp_path / "ann"
-    _learner(folder, "ann", corpus, codebook, "my <i>answer</i>")
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
-    handed = lesson.hand_in(uploads, learner="ann", directory=folder)
-    assert handed.path.name == "rhetoric-lab-handin-ann.zip" and handed.reflections == 1
-    with zipfile.ZipFile(handed.path) as archive:
-        assert sorted(archive.namelist()) == ["ann.csv", "ann.reflections.csv", "handin.json"]
-        manifest = json.loads(archive.read("handin.json"))
-    assert manifest["learner"] == "ann" and manifest["files"]["ann.reflections.csv"]["rows"] == 1
-    # A platform's "download all" zip holding the hand-in zip, and an old CSV hand-in.
-    platform = tmp_path / "all.zip"
-    with zipfile.ZipFile(platform, "w") as archive:
-        archive.write(handed.path, "Ann Lee_42_assignsubmission_file_rhetoric-lab-handin-ann.zip")
-    old = tmp_path / "old"
-    _learner(old, "bob", corpus, codebook, "unused")
-    lesson.hand_in(tmp_path / "rhetoric-lab-labels-bob.csv", learner="bob", directory=old)
-    from widgets.collect import collect
-
-    result = collect([platform, tmp_path / "rhetoric-lab-labels-bob.csv"], corpus=corpus,
-                     codebook=codebook)  # fmt: skip
-    assert result.learners == ("ann", "bob") and result.counts["rejected"] == 0
-    reflections = collect_reflections([platform], now=NOW)
-    assert reflections.reflections[["learner", "question_id", "text"]].values.tolist() == [
-        ["ann", QUESTION, "my <i>answer</i>"]
-    ]
-
-
-def test_collect_checks_reflections_with_the_same_accounting(tmp_path, clock):
-    good = ReflectionStore(tmp_path, "ann", clock=clock)
-    good.save(QUESTION, "one")
-    good.save(QUESTION, "two")
-    bad = tmp_path / "cat.reflections.csv"
-    bad.write_text(
-        ",".join(REFLECTION_COLUMNS) + "\n"
-        f"cat,no-such-question,x,set,2026-01-05T09:00:00+00:00\n"
-        f"cat,{QUESTION},x,set,yesterday\n"
-        f"cat,{QUESTION},x,set,2099-01-01T00:00:00+00:00\n"
-        f"cat,{QUESTION},{'z' * (MAX_REFLECTION_LENGTH + 1)},set,2026-01-05T09:00:00+00:00\n"
-        f"cat,{QUESTION},fine,set,2026-01-05T09:00:00+00:00\n"
-        f"cat,{QUESTION},fine,set,2026-01-05T09:00:00+00:00\n"
-        "cat,torn\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "notes.reflections.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    result = collect_reflections([tmp_path], now=NOW)
-    counts = result.counts
-    assert counts == {"files": 3, "rows_read": 9, "kept": 2, "superseded": 1, "duplicate": 1,
-                      "rejected": 5}  # fmt: skip
-    reasons = " | ".join(result.rejects["reason"])
-    for expected in ("unknown question", "bad saved_at", "in the future", "text too long",
-                     "wrong field count", "missing columns"):  # fmt: skip
-        assert expected in reasons
-    assert (result.rejects["row"] == 0).sum() == 1  # the file without the columns
-
-
 def test_collect_command_writes_class_reflections_and_report_shows_them(
     tmp_path, corpus, codebook, capsys
 ):
@@ -216,26 +155,6 @@ def test_export_per_learner_sheet_and_simulated_reflections(tmp_path, capsys):
         assert table.loc[0, row.question_id] == row.text
     assert main(["export", str(out), "--per-learner", str(tmp_path / "x.csv")]) == 2
     assert "is not class.reflections.csv" in capsys.readouterr().err
-
-
-def test_rows_of_well_formed_files_are_checked_with_their_line_numbers(tmp_path):
-    """The fast path (files in the kit's own format, parsed together) names the same
-    file, row and raw line as the careful one."""
-    header = ",".join(REFLECTION_COLUMNS) + "\n"
-    (tmp_path / "ann.reflections.csv").write_text(
-        header + f'ann,{QUESTION},"two\nlines",set,2026-01-05T09:00:00+00:00\n'
-        "ann,no-such-question,x,set,2026-01-05T09:00:01+00:00\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "bob.reflections.csv").write_text(
-        header + f"bob,{QUESTION},y,set,2026-01-05T09:00:00+00:00\n", encoding="utf-8"
-    )
-    result = collect_reflections([tmp_path], now=NOW)
-    assert result.counts["rows_read"] == 3 and result.counts["kept"] == 2
-    reject = result.rejects.iloc[0]
-    assert reject["row"] == 4 and reject["file"].endswith("ann.reflections.csv")
-    assert reject["raw_line"].startswith("ann,no-such-question")
-    assert list(result.reflections["text"]) == ["two\nlines", "y"]
 
 
 def test_lesson_07_shows_classmates_reflections_only_where_allowed(

@@ -36,7 +36,11 @@ def sort_by_key_then_time(key: np.ndarray, stamps: np.ndarray) -> np.ndarray:
     ordered = key[order]
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(repeat):
-        involved = np.union1d(repeat, repeat + 1)  # whole runs of equal keys, in order
+        # whole runs of equal keys, in order (a mask, not union1d: no sort of the runs)
+        run = np.zeros(len(key), dtype=bool)
+        run[repeat] = True
+        run[repeat + 1] = True
+        involved = np.flatnonzero(run)
         rows = order[involved]
         order[involved] = rows[np.lexsort((stamps[rows], key[rows]))]
     return order
@@ -174,9 +178,15 @@ def merge_saves(
     # Which rows are labels, and which of those are current: one rule each
     # (widgets.labelling.current). Rows of another kind stay in the history, counted apart.
     status_codes, statuses = codes_of(frame, "status")
-    is_label = np.array([s in LABEL_STATUSES for s in statuses] + [False])[status_codes[live_idx]]
-    label_idx = live_idx[is_label] if not is_label.all() else live_idx
-    latest = last_of_each_key(key[live][is_label] if not is_label.all() else key[live])
+    label_status = np.array([s in LABEL_STATUSES for s in statuses] + [False])
+    if label_status[:-1].all():  # (no reveal rows: every live row is a label)
+        labelled, revealed = live, 0
+    else:  # one mask in key order, so the keys and rows are gathered once
+        is_label = label_status[status_codes[sorted_idx]]
+        labelled = live & is_label
+        revealed = int((live & ~is_label).sum())
+    label_idx = sorted_idx[labelled]
+    latest = last_of_each_key(key[labelled])
     set_code = statuses.index(STATUS_SET) if STATUS_SET in statuses else -9
     is_set = status_codes[label_idx] == set_code
     kept_idx = label_idx[latest & is_set]
@@ -187,7 +197,7 @@ def merge_saves(
         {
             "superseded": int((~latest).sum()),
             "cleared": int((latest & ~is_set).sum()),
-            "revealed": int((~is_label).sum()),
+            "revealed": revealed,
             "duplicate": int(duplicate.sum()),
         },
     )

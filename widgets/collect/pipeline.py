@@ -328,7 +328,9 @@ def _read(sources: list, bar: _Progress) -> Reader:
     # class.csv has a learner file's columns: it is known as collect's own output by the
     # class.history.csv beside it (the history and rejects files by their headers).
     scanned = {s.name for s in sources if s.scanned}
-    for source in sources:
+    if not any(name.endswith(".history.csv") for name in scanned):
+        scanned = set()  # no history file: no output to look for (a string op less per file)
+    for source in sources if scanned else ():
         # (string work, not output_paths: 10,000 Path objects cost a third of a second)
         history = os.path.splitext(source.name)[0] + ".history.csv"
         if source.scanned and history in scanned and is_collect_output(source.name):

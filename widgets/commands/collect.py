@@ -184,7 +184,7 @@ def run(args) -> int:
         except OSError as error:
             print(f"rhetoric-lab collect: cannot write {out}: {error}", file=sys.stderr)
             return 2
-    from ..labelling.reflections import write_class_reflections
+    from ..collect.reflections import write_class_reflections
 
     try:
         if isinstance(reflections, Exception):

@@ -66,12 +66,8 @@ def _per_learner(source: Path, out: Path) -> int:
     from ..classroom.excel import write_excel_csv
     from ..classroom.learner_sheet import learner_sheet
     from ..collect import read_class_csv
-    from ..labelling.reflections import (
-        CLASS_COLUMNS,
-        REFLECTIONS_SUFFIX,
-        load_questions,
-        read_class_reflections,
-    )
+    from ..collect.reflections import read_class_reflections
+    from ..labelling.reflections import CLASS_COLUMNS, REFLECTIONS_SUFFIX, load_questions
 
     if out.exists() and out.resolve() == source.resolve():
         return _fail(f"--per-learner {out} is the input file; give another name")

@@ -69,12 +69,9 @@ def _read_labels(path: Path, what: str, columns=None):
 def _reflections(source: Path, args):
     """``class.reflections.csv`` beside the class CSV (or collected from the folder) and
     the model answers, when there are any; ``(None, None)`` otherwise."""
+    from ..collect.reflections import collect_reflections, read_class_reflections
     from ..content.answers import AnswersMissing, load_model_answers
-    from ..labelling.reflections import (
-        REFLECTIONS_SUFFIX,
-        collect_reflections,
-        read_class_reflections,
-    )
+    from ..labelling.reflections import REFLECTIONS_SUFFIX
 
     try:
         if source.is_dir():

@@ -1,4 +1,4 @@
-"""Learners' written reflections: the question catalogue, the append-only file, collect.
+"""Learners' written reflections: the question catalogue and the append-only file.
 
 * **Questions** (``data/reflection-questions.yml``): each has a stable ``id`` that does not
   depend on lesson numbers, the ``lesson`` that asks it and its ``question`` text.
@@ -7,12 +7,8 @@
   one ``write`` under a file lock, flushed and fsynced; the latest ``saved_at`` per
   ``(learner, question_id)`` is the current answer. A torn line (a kernel killed
   mid-write) is set aside and reported, never fatal.
-* **Collect** (:func:`collect_reflections`): reads the reflection files among collect's
-  inputs (folders, zips, hand-ins) with the label collect's accounting::
-
-      rows_read == kept + superseded + duplicate + rejected
-
-  and writes ``class.reflections.csv`` (current answers, :data:`CLASS_COLUMNS`).
+* **Collect** reads them with the labels (:mod:`widgets.collect.reflections`) and writes
+  ``class.reflections.csv`` (current answers, :data:`CLASS_COLUMNS`).
 
 Reflection text is data, never markup: every view escapes it. Text over
 :data:`MAX_REFLECTION_LENGTH` characters is refused with a message, never cut short.
@@ -25,7 +21,7 @@ import functools
 import io
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,10 +43,9 @@ __all__ = [
     "ReflectionStore",
     "read_reflection_file",
     "reflection_file",
-    "ReflectionResult",
-    "collect_reflections",
-    "write_class_reflections",
+    "csv_records",
     "is_reflection_file",
+    "REFLECTION_STATUS",
 ]
 
 REFLECTION_COLUMNS: tuple[str, ...] = ("learner", "question_id", "text", "status", "saved_at")
@@ -61,7 +56,8 @@ REFLECTIONS_SUFFIX = ".reflections.csv"
 #: An answer longer than this is refused (about four pages: a reflection, not an essay).
 MAX_REFLECTION_LENGTH = 10_000
 QUESTIONS_FILE = "reflection-questions.yml"
-_STATUS = "set"
+#: every row of a learner's file has this status (an answer, even an empty one)
+REFLECTION_STATUS = "set"
 _HEADER = ",".join(REFLECTION_COLUMNS) + "\n"
 _QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 CLOCK_SKEW = timedelta(minutes=5)
@@ -130,7 +126,8 @@ def reflection_file(learner: str, directory=None) -> Path:
 
 def is_reflection_file(name: str) -> bool:
     """True for a reflections file name (a learner's or ``class.reflections.csv``)."""
-    return str(name).lower().endswith(REFLECTIONS_SUFFIX)
+    name = str(name)
+    return name.endswith(REFLECTIONS_SUFFIX) or name.lower().endswith(REFLECTIONS_SUFFIX)
 
 
 def _valid_stamp(value: str) -> datetime | None:
@@ -141,7 +138,7 @@ def _valid_stamp(value: str) -> datetime | None:
     return stamp if stamp.tzinfo is not None else None
 
 
-def _records(
+def csv_records(
     text: str, source: str, *, tail_torn: bool = True, delimiter: str = ","
 ) -> tuple[list[tuple[int, list[str], str]], list[str]]:
     """``(line, fields, raw)`` per record, and problems. With ``tail_torn`` (the kit's
@@ -175,7 +172,7 @@ def read_reflection_file(path: str | os.PathLike) -> tuple[pd.DataFrame, list[st
     problem message per line set aside."""
     path = Path(path)
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    records, problems = _records(text, str(path))
+    records, problems = csv_records(text, str(path))
     rows = []
     for line, fields, _raw in records:
         if line == 1 and tuple(fields) == REFLECTION_COLUMNS:
@@ -189,7 +186,7 @@ def read_reflection_file(path: str | os.PathLike) -> tuple[pd.DataFrame, list[st
             )
             continue
         row = dict(zip(REFLECTION_COLUMNS, fields, strict=True))
-        if _valid_stamp(row["saved_at"]) is None or row["status"] != _STATUS:
+        if _valid_stamp(row["saved_at"]) is None or row["status"] != REFLECTION_STATUS:
             problems.append(f"{path}: line {line}: saved_at or status is not valid; set aside")
             continue
         rows.append(row)
@@ -280,7 +277,7 @@ class ReflectionStore:
             "learner": self.learner,
             "question_id": question_id,
             "text": text,
-            "status": _STATUS,
+            "status": REFLECTION_STATUS,
             "saved_at": stamp.isoformat(timespec="microseconds"),
         }
         self._append(row)
@@ -307,354 +304,3 @@ class ReflectionStore:
                         repair = ('"' if tail.count(b'"') % 2 else "") + "\n"
             payload = (_HEADER if not size else repair) + buffer.getvalue()
             paths.append_durably(self.path, payload)
-
-
-# -- collect ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReflectionResult:
-    """What :func:`collect_reflections` found.
-
-    ``reflections``: current answers (:data:`CLASS_COLUMNS`); ``history``: every valid
-    row with ``source_file``; ``rejects``: ``file, row, reason, raw_line`` (as collect's);
-    ``counts``: ``files, rows_read, kept, superseded, duplicate, rejected``.
-    """
-
-    reflections: pd.DataFrame
-    history: pd.DataFrame
-    rejects: pd.DataFrame
-    counts: dict
-    #: learner ids put back as their hand-in names them (one note per file and id)
-    notes: tuple[str, ...] = ()
-
-
-def _parse_fast(chunks: list[tuple[str, bytes]]) -> pd.DataFrame | None:
-    """Every chunk (a file's rows in the kit's own format, header removed) parsed in one
-    go by Arrow, or ``None`` when any record does not parse (then each file is read the
-    careful way). Columns :data:`REFLECTION_COLUMNS` (text, kept in Arrow: no Python
-    string per value), ``source_file`` and ``_ordinal`` (the row's place in its file).
-
-    Each file's rows follow a marker record naming it, as in collect's reader."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-
-    parts = []
-    for number, (_name, body) in enumerate(chunks):
-        parts.append(b"\x01%d,,,,\n" % number)
-        parts.append(body if body.endswith(b"\n") or not body else body + b"\n")
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(b"".join(parts)),
-            read_options=pacsv.ReadOptions(column_names=list(REFLECTION_COLUMNS)),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in REFLECTION_COLUMNS},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    marker = pc.starts_with(table.column("learner"), "\x01").to_numpy(zero_copy_only=False)
-    if not len(marker) or not marker[0]:
-        return None
-    file_number = np.cumsum(marker) - 1
-    starts = np.flatnonzero(marker)
-    keep = np.flatnonzero(~marker)
-    rows = table.take(pa.array(keep))
-    frame = pd.DataFrame(
-        {c: rows.column(c).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-         for c in REFLECTION_COLUMNS}
-    )  # fmt: skip
-    frame["source_file"] = pd.Categorical.from_codes(
-        file_number[keep], categories=[name for name, _ in chunks]
-    )
-    frame["_ordinal"] = (np.arange(len(marker)) - starts[file_number] - 1)[keep]
-    return frame
-
-
-_PATH_PARTS = re.compile(r"[/\\:]")
-
-
-def _own_name(name: str) -> str | None:
-    base = _PATH_PARTS.split(str(name))[-1]
-    stem = base[: -len(REFLECTIONS_SUFFIX)] if is_reflection_file(base) else ""
-    return stem or None
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and delimiter of a reflections file as a spreadsheet may have saved it:
-    UTF-8 (with or without a BOM) or Windows-1252, commas or semicolons."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    return text, delimiter
-
-
-def _learner_problem(value: str) -> str | None:
-    try:
-        paths.validate_learner_id(value)
-    except ValueError as error:
-        return f"bad learner id: {error}"
-    return None
-
-
-# longer than 80 lines: collect's stages for reflections (find, read, check, merge,
-# account) in one function; splitting it along collect/'s modules is still to do.
-def collect_reflections(
-    inputs: Iterable[str | os.PathLike] = (),
-    *,
-    question_ids: Iterable[str] | None = None,
-    now: datetime | None = None,
-    sources=None,
-) -> ReflectionResult:
-    """Read, check and merge the reflection files among ``inputs`` (as :func:`collect`
-    finds files: folders, zips, hand-ins).
-
-    Parameters
-    ----------
-    question_ids : iterable of str, optional
-        Known question ids (default: :func:`load_questions`); others are rejected.
-    now : datetime, optional
-        Timezone-aware "now" for the future check.
-    sources : list, optional
-        The files :func:`widgets.collect.find_inputs` found (the collect command passes
-        what it already found, so folders are searched once).
-
-    A file in a hand-in names its learner (:func:`widgets.labelling.handin.named_learner`): rows
-    whose id a spreadsheet rewrote are kept under the named id (``notes`` says so), rows
-    naming another learner are rejected. Checks run per column over all rows at once.
-    """
-    import numpy as np
-
-    from ..collect import REJECT_COLUMNS, find_inputs
-    from .handin import named_learner, restore_learner_id
-
-    known = set(question_ids) if question_ids is not None else {q.id for q in load_questions()}
-    limit = pd.Timestamp((now or datetime.now(UTC)) + CLOCK_SKEW)
-    if sources is None:
-        sources = find_inputs(inputs)
-    sources = [s for s in sources if is_reflection_file(s.name)]
-    rejects: list[tuple] = []
-    notes: set[str] = set()
-    columns: list[list[str]] = [[] for _ in REFLECTION_COLUMNS]
-    files_of: list[str] = []
-    lines_of: list[int | None] = []  # None: a fast-path row (its line found when rejected)
-    raws: list[str | None] = []
-    ordinals: list[int] = []  # the row's place among its file's records
-    wrong: list[tuple] = []  # (file, line, raw, count): records with the wrong field count
-    texts: dict[str, str] = {}
-    wanted_of: dict[str, str | None] = {}
-    fast: list[tuple[str, bytes]] = []
-    files = rows_read = 0
-    width = len(REFLECTION_COLUMNS)
-    header = _HEADER.encode("utf-8")
-
-    def slow(name: str, text: str, delimiter: str) -> None:
-        nonlocal rows_read
-        records, problems = _records(text, name, tail_torn=False, delimiter=delimiter)
-        if not records or tuple(records[0][1]) != REFLECTION_COLUMNS:
-            got = ",".join(records[0][1]) if records else ""
-            rejects.append(
-                (name, 0, f"missing columns: header is {got[:200]!r}, expected "
-                 f"{','.join(REFLECTION_COLUMNS)!r}", "")
-            )  # fmt: skip
-            return
-        for problem in problems:  # csv could not read on: the rest is one record set aside
-            rows_read += 1
-            rejects.append((name, records[-1][0] + 1, f"unreadable: {problem}", ""))
-        ordinal = 0
-        for line, fields, raw in records[1:]:
-            if not fields:
-                continue
-            rows_read += 1
-            if len(fields) != width:
-                wrong.append((name, line, raw, len(fields)))
-                continue
-            for column, value in zip(columns, fields, strict=True):
-                column.append(value)
-            files_of.append(name)
-            lines_of.append(line)
-            raws.append(raw)
-            ordinals.append(ordinal)
-            ordinal += 1
-
-    for source in sources:
-        try:
-            data = source.read()
-        except Exception as error:  # noqa: BLE001 - collect's _FileProblem and OSError alike
-            rejects.append((source.name, 0, f"unreadable file: {error}", ""))
-            continue
-        text, delimiter = _decode(data)
-        first = text.split("\n", 1)[0].strip().split(delimiter)
-        if tuple(first) == CLASS_COLUMNS:
-            continue  # collect's own output
-        files += 1
-        texts[source.name] = text
-        # The id the file is named for: its hand-in's, else its own name's (the kit
-        # names every reflections file <learner>.reflections.csv).
-        wanted_of[source.name] = named_learner(source.name) or _own_name(source.name)
-        if data.startswith(header) and delimiter == ",":
-            fast.append((source.name, data[len(header) :]))  # the kit's own format
-        else:
-            slow(source.name, text, delimiter)
-    text_type = pd.StringDtype("pyarrow")
-    frames = []
-    parsed = _parse_fast(fast) if fast else None
-    if parsed is None:
-        for name, _body in fast:
-            slow(name, texts[name], ",")
-    else:
-        rows_read += len(parsed)
-        frames.append(parsed.assign(_line=-1, _raw=None))
-    if files_of:  # rows read the careful way, with their line numbers
-        frames.append(
-            pd.DataFrame(
-                {
-                    **{
-                        c: pd.Series(v, dtype=text_type)
-                        for c, v in zip(REFLECTION_COLUMNS, columns, strict=True)
-                    },
-                    "source_file": files_of,
-                    "_ordinal": ordinals,
-                    "_line": lines_of,
-                    "_raw": raws,
-                }
-            )
-        )
-    if frames:
-        frame = pd.concat(frames, ignore_index=True)
-        frame["source_file"] = frame["source_file"].astype(str)
-    else:
-        frame = pd.DataFrame(
-            {c: pd.Series(dtype=text_type) for c in (*REFLECTION_COLUMNS, "source_file")}
-        ).assign(
-            _ordinal=pd.Series(dtype="int64"),
-            _line=pd.Series(dtype="int64"),
-            _raw=pd.Series(dtype=object),
-        )
-    for name, line, raw, count in wrong:
-        rejects.append((name, line, f"wrong field count: {count} (expected {width})", raw[:2000]))
-    # Learner ids against the id each file is named for: once per (file, id) pair.
-    reason = np.full(len(frame), None, dtype=object)
-    wanted = frame["source_file"].map(wanted_of)
-    differs = (wanted.notna() & (frame["learner"].astype(object) != wanted)).to_numpy()
-    if differs.any():
-        learner = np.array(frame["learner"].to_numpy(dtype=object), copy=True)
-        pairs = frame.loc[differs, ["source_file", "learner"]].astype(object).drop_duplicates()
-        for name, found in pairs.itertuples(index=False, name=None):
-            restored, message = restore_learner_id(found, wanted_of[name])
-            rows = differs & (frame["source_file"].to_numpy() == name) & (learner == found)
-            if restored is None:
-                reason[rows] = message
-            else:
-                learner[rows] = restored
-                notes.add(f"{name}: {message}")
-        frame["learner"] = pd.Series(learner, dtype=text_type)
-    # Each check is one pass over a column; messages are written only for failing rows.
-
-    def mark(mask, message) -> None:
-        mask = np.asarray(mask, dtype=bool) & pd.isna(reason)
-        for index in np.flatnonzero(mask):
-            reason[index] = message(index)
-
-    def value(column: str, index: int) -> str:
-        return str(frame[column].iat[index])
-
-    learner_problem = {v: _learner_problem(v) for v in frame["learner"].unique()}
-    if any(learner_problem.values()):
-        mark(
-            frame["learner"].map(learner_problem).notna().to_numpy(),
-            lambda i: learner_problem[value("learner", i)],
-        )
-    mark(
-        (frame["status"] != _STATUS).to_numpy(dtype=bool),
-        lambda i: f"unknown status: {value('status', i)!r}",
-    )
-    mark(
-        ~frame["question_id"].isin(known).to_numpy(dtype=bool),
-        lambda i: f"unknown question: {value('question_id', i)!r}",
-    )
-    stamps = pd.to_datetime(frame["saved_at"], utc=True, format="ISO8601", errors="coerce")
-    zoned = frame["saved_at"].str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
-    mark(
-        (stamps.isna() | ~zoned.astype(bool)).to_numpy(dtype=bool),
-        lambda i: (
-            f"bad saved_at: {value('saved_at', i)[:60]!r} is not an ISO 8601 time with a time zone"
-        ),
-    )
-    mark(
-        (stamps > limit).fillna(False).to_numpy(dtype=bool),
-        lambda i: f"saved_at in the future: {value('saved_at', i)!r}",
-    )
-    lengths = frame["text"].str.len().to_numpy()
-    mark(
-        lengths > MAX_REFLECTION_LENGTH,
-        lambda i: f"text too long: {lengths[i]} characters (at most {MAX_REFLECTION_LENGTH})",
-    )
-    reason = pd.Series(reason, index=frame.index, dtype=object)
-    failed = reason.notna().to_numpy()
-    reread: dict[str, list] = {}
-    for index in np.flatnonzero(failed):
-        name, line = value("source_file", index), int(frame["_line"].iat[index])
-        if line < 0:  # a fast-path row: its line and text from the file, once
-            if name not in reread:
-                records = _records(texts[name], name, tail_torn=False)[0][1:]
-                reread[name] = [r for r in records if r[1]]
-            line, _fields, raw = reread[name][int(frame["_ordinal"].iat[index])]
-        else:
-            raw = str(frame["_raw"].iat[index])
-        rejects.append((name, line, reason.iat[index], raw[:2000]))
-    history = frame[~failed].assign(_at=stamps[~failed])
-    before = len(history)
-    history = history.drop_duplicates(["learner", "question_id", "_at", "text"])
-    duplicate = before - len(history)
-    ordered = history.sort_values(["learner", "question_id", "_at"], kind="stable")
-    current = ordered.drop_duplicates(["learner", "question_id"], keep="last")
-    reflections = current[list(CLASS_COLUMNS)].reset_index(drop=True)
-    reject_frame = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
-    if len(reject_frame):
-        reject_frame = reject_frame.sort_values(["file", "row"], kind="stable").reset_index(
-            drop=True
-        )
-    counts = {
-        "files": files,
-        "rows_read": rows_read,
-        "kept": len(reflections),
-        "superseded": len(history) - len(reflections),
-        "duplicate": duplicate,
-        "rejected": int((reject_frame["row"] > 0).sum()) if len(reject_frame) else 0,
-    }
-    total = sum(counts[k] for k in ("kept", "superseded", "duplicate", "rejected"))
-    if total != rows_read:  # pragma: no cover - a bug, never bad input
-        raise RuntimeError(f"collect_reflections lost track of rows: {counts}")
-    return ReflectionResult(
-        reflections=reflections,
-        history=history[[*REFLECTION_COLUMNS, "source_file"]].reset_index(drop=True),
-        rejects=reject_frame,
-        counts=counts,
-        notes=tuple(sorted(notes)),
-    )
-
-
-def write_class_reflections(result: ReflectionResult, out: str | os.PathLike) -> Path:
-    """Write ``class.reflections.csv`` beside ``out`` (``class.csv``); returns its path."""
-    out = Path(out)
-    stem = out.stem if out.suffix else out.name
-    path = out.with_name(f"{stem}{REFLECTIONS_SUFFIX}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    result.reflections.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
-    os.replace(temporary, path)
-    return path
-
-
-def read_class_reflections(path: str | os.PathLike) -> pd.DataFrame:
-    """``class.reflections.csv`` as text columns."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

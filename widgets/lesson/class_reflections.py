@@ -39,8 +39,9 @@ def showing_reflections(show: bool | None = None, answers=None) -> bool:
 def classmates_reflections(folder=None, *, show: bool | None = None, answers=None) -> _HTML:
     """Each question's answers from the class folder (:func:`widgets.lesson.class_folder`),
     beside the model answer when ``answers/`` has it; a message when not allowed here."""
+    from ..collect.reflections import collect_reflections
     from ..content.answers import AnswersMissing, load_model_answers
-    from ..labelling.reflections import collect_reflections, load_questions
+    from ..labelling.reflections import load_questions
     from ..present.pseudonyms import pseudonym_map, resolve_salt
     from ..present.report_reflections import reflection_section
     from . import class_folder
