@@ -44,6 +44,7 @@ from ..labelling.reflections import (
 )
 from ..paths import validate_learner_id
 from .columns import REJECT_COLUMNS
+from .merge import sort_by_key_then_time
 from .sources import MAX_FILE_BYTES, find_inputs
 
 __all__ = [
@@ -96,8 +97,7 @@ class ReflectionResult:
 def _own_name(name: str) -> str | None:
     """``ann`` for ``.../ann.reflections.csv`` (a path, or a zip member after ``:``)."""
     base = name[max(name.rfind("/"), name.rfind("\\"), name.rfind(":")) + 1 :]
-    stem = base[: -len(REFLECTIONS_SUFFIX)] if is_reflection_file(base) else ""
-    return stem or None
+    return base[: -len(REFLECTIONS_SUFFIX)] or None  # (a reflections file: the suffix is there)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -388,7 +388,7 @@ def _merge(valid, learner, questions, stamps, texts) -> tuple[np.ndarray, np.nda
     questions = _ranks(questions)[valid]
     key = _ranks(learner)[valid] * (int(questions.max()) + 1) + questions  # learner, question
     stamps = stamps[valid]
-    order = np.lexsort((stamps, key))  # (stable: reading order among equal times)
+    order = sort_by_key_then_time(key, stamps)  # (stable: reading order among equal times)
     k, s = key[order], stamps[order]
     same = (k[1:] == k[:-1]) & (s[1:] == s[:-1])
     duplicate = np.zeros(len(valid), dtype=bool)

@@ -56,7 +56,10 @@ def is_hand_in_name(name: str) -> bool:
 def named_learner(source_name: str) -> str | None:
     """The learner id a hand-in names for a file (``rhetoric-lab-handin-<id>.zip:<id>.csv``
     or ``rhetoric-lab-labels-<id>.csv``), or ``None`` for any other file."""
-    match = _NAMED.search(str(source_name))
+    name = str(source_name)
+    if "rhetoric-lab-" not in name.lower():  # (a quick no for the many files named otherwise)
+        return None
+    match = _NAMED.search(name)
     return match.group(1) if match else None
 
 
