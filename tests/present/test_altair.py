@@ -21,6 +21,7 @@ from widgets.present._altair import alt
 
 found = {
     "grammars_loaded": "rfc3987_syntax" in sys.modules,
+    "duration_loaded": "isoduration" in sys.modules,
     "widget_loaded": "anywidget" in sys.modules or "ipywidgets" in sys.modules,
 }
 chart = alt.Chart(pd.DataFrame({"a": [1.0], "b": ["x"]})).mark_point().encode(x="a:Q", y="b:N")
@@ -33,6 +34,8 @@ except Exception as error:
 found["offline_chart"] = sorted(charts.OfflineChart(chart).to_dict())
 import rfc3987_syntax  # the block lasted only while jsonschema was imported
 found["later_import_works"] = rfc3987_syntax.is_valid_syntax("iri", "https://example.org/a")
+import isoduration
+found["later_duration_works"] = str(isoduration.parse_duration("P1D"))
 print(json.dumps(found))
 """
 
@@ -50,16 +53,19 @@ def _probe(code: str) -> dict:
 
 
 def test_charts_validate_without_the_uri_grammars():
-    """Does ``widgets.present.charts`` load Altair without building rfc3987_syntax's grammars,
+    """Does ``widgets.present.charts`` load Altair without building rfc3987_syntax's grammars
+    (or importing isoduration),
     while ``to_dict()`` still validates (a bad chart is still rejected), and can other
     code still import rfc3987_syntax afterwards?"""
     found = _probe(_PROBE)
     assert found["grammars_loaded"] is False
+    assert found["duration_loaded"] is False
     assert found["widget_loaded"] is False  # no kernel: no anywidget, no ipywidgets
     assert "vega-lite" in found["valid_spec_schema"]
     assert "ValidationError" in found["invalid_rejected"]
     assert "mark" in found["offline_chart"]
     assert found["later_import_works"] is True
+    assert found["later_duration_works"] == "P1D"
 
 
 def test_in_a_notebook_altair_keeps_its_jupyter_chart():
